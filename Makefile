@@ -1,0 +1,63 @@
+# Newsroom: `make run` serves the demo site, `make test` runs the suite. Both set everything up first.
+.DEFAULT_GOAL := help
+.PHONY: help install run test check lint format migrate demo clean
+
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The first Python >= 3.12 found on PATH or under ~/.pyenv/versions/ (this machine's python3 may be older).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3 \
+	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) \
+	$(wildcard $(HOME)/.pyenv/versions/3.14*/bin/python3); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+
+help:
+	@echo "make run     set up .venv, migrate, load the demo newsroom and serve it on http://127.0.0.1:$(PORT)"
+	@echo "make test    set up .venv and run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)"
+	@echo "make install create or update the virtualenv in $(VENV)/"
+	@echo "make lint    ruff check and ruff format --check"
+	@echo "make check   lint, and migrations in step with the models (what CI runs before the tests)"
+
+install: $(STAMP)
+
+# Re-installs only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Newsroom needs Python 3.12 or newer and found none on PATH or under ~/.pyenv/versions/."; \
+		echo "Install one (e.g. 'pyenv install 3.13' or your system's python3.13 package), or run 'make PYTHON=/path/to/python3.12'."; \
+		exit 1; fi
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --group dev
+	@touch $@
+
+migrate: $(STAMP)
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py demo
+
+run: demo
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Tests run with DEBUG off, as production does; SECRET_KEY is then required, so give them a throwaway one.
+test: $(STAMP)
+	SECRET_KEY=$${SECRET_KEY-tests-only-not-a-secret} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# What CI checks besides the tests: lint, and migrations in step with the models.
+check: lint
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

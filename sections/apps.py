@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SectionsConfig(AppConfig):
+    name = "sections"
+    verbose_name = "Sections"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

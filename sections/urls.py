@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sections"
+
+urlpatterns = [
+    path("<slug:slug>/", views.section_detail, name="detail"),
+]

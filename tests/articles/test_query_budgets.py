@@ -1,0 +1,63 @@
+"""
+Every public page costs a fixed number of queries, however many topics, credits, related stories or sections there
+are. Each budget is measured twice, with a small and a larger data set, and must be the same.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from tests.factories import AgencyFactory, ArticleFactory, AuthorFactory, SectionFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def build_newsroom(size: int) -> dict:
+    """A newsroom where everything (topics, credits, related stories, sections) grows with `size`."""
+    sections = [SectionFactory(name=f"Section {n}", position=n) for n in range(size)]
+    for n, section in enumerate(sections[1:]):
+        SectionFactory(name=f"Subsection {n}", parent=section)
+    topics = [TopicFactory(name=f"Topic {n}") for n in range(size)]
+    authors = [AuthorFactory(name=f"Author {n}") for n in range(size)]
+    agencies = [AgencyFactory(name=f"Agency {n}") for n in range(size)]
+    articles = [
+        ArticleFactory(section=sections[n % size], topics=topics, authors=authors, agencies=agencies)
+        for n in range(size * 3)
+    ]
+    return {
+        "article": articles[0].get_absolute_url(),
+        "home": "/",
+        "section": sections[0].get_absolute_url(),
+        "topic": topics[0].get_absolute_url(),
+        "author": authors[0].get_absolute_url(),
+        "agency": agencies[0].get_absolute_url(),
+    }
+
+
+# page -> (queries, what they are)
+BUDGETS = {
+    # article with its section; bylines with authors; agencies; topics; related stories; trending; navigation
+    "article": 7,
+    # latest stories; their bylines; their agencies; navigation sections; stories per section front
+    "home": 5,
+    # section with its parent; subsection tree; count; page of stories; bylines; agencies; subsections; navigation
+    "section": 8,
+    # topic; count; page of stories; bylines; agencies; navigation
+    "topic": 6,
+    # author; count; page of stories; bylines; agencies; navigation
+    "author": 6,
+    # agency; count; page of stories; bylines; agencies; navigation
+    "agency": 6,
+}
+
+
+@pytest.mark.parametrize("page", BUDGETS)
+@pytest.mark.parametrize("size", [2, 6])
+def test_public_page_has_a_fixed_query_budget(
+    client: Client, django_assert_num_queries: Callable, page: str, size: int
+) -> None:
+    url = build_newsroom(size)[page]
+    with django_assert_num_queries(BUDGETS[page]):
+        response = client.get(url)
+    assert response.status_code == 200

@@ -1,0 +1,106 @@
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.text import slugify
+from factory.django import DjangoModelFactory
+
+from articles.models import Agency, Article, Author, Byline, Topic
+from sections.models import Section
+
+
+def hours_ago(hours: float) -> timezone.datetime:
+    return timezone.now() - timedelta(hours=hours)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class SectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Section
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.LazyAttribute(lambda section: slugify(section.name))
+
+
+class AgencyFactory(DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    slug = factory.LazyAttribute(lambda agency: slugify(agency.name))
+
+
+class AuthorFactory(DjangoModelFactory):
+    class Meta:
+        model = Author
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Author {n}")
+    slug = factory.LazyAttribute(lambda author: slugify(author.name))
+
+
+class TopicFactory(DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.LazyAttribute(lambda topic: slugify(topic.name))
+
+
+class ArticleFactory(DjangoModelFactory):
+    """A live article by default; traits give the other editorial states."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    headline = factory.Sequence(lambda n: f"Headline number {n}")
+    slug = factory.LazyAttribute(lambda article: slugify(article.headline))
+    standfirst = "What happened, in one sentence."
+    body = "<p>First paragraph.</p><p>Second paragraph.</p><p>Third paragraph.</p><p>Fourth paragraph.</p>"
+    section = factory.SubFactory(SectionFactory, name="World")
+    status = Article.Status.PUBLISHED
+    publish_at = factory.LazyFunction(lambda: hours_ago(1))
+    first_published_at = factory.LazyAttribute(lambda article: article.publish_at)
+
+    class Params:
+        draft = factory.Trait(status=Article.Status.DRAFT, publish_at=None)
+        in_review = factory.Trait(status=Article.Status.IN_REVIEW, publish_at=None)
+        scheduled = factory.Trait(publish_at=factory.LazyFunction(lambda: hours_ago(-24)), first_published_at=None)
+        embargoed = factory.Trait(embargo_until=factory.LazyFunction(lambda: hours_ago(-24)))
+        expired = factory.Trait(
+            publish_at=factory.LazyFunction(lambda: hours_ago(48)),
+            expire_at=factory.LazyFunction(lambda: hours_ago(24)),
+        )
+        withdrawn = factory.Trait(status=Article.Status.WITHDRAWN)
+
+    @factory.post_generation
+    def topics(article: Article, create: bool, extracted: list | None, **kwargs) -> None:
+        if create and extracted:
+            article.topics.set(extracted)
+
+    @factory.post_generation
+    def authors(article: Article, create: bool, extracted: list[Author] | None, **kwargs) -> None:
+        for position, author in enumerate(extracted or []):
+            Byline.objects.create(article=article, author=author, position=position)
+
+    @factory.post_generation
+    def agencies(article: Article, create: bool, extracted: list[Agency] | None, **kwargs) -> None:
+        if create and extracted:
+            article.agencies.set(extracted)
+
+
+# The states readers must never see, as factory traits.
+HIDDEN_STATES = ["draft", "in_review", "scheduled", "embargoed", "expired", "withdrawn"]
