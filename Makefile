@@ -41,6 +41,7 @@ demo: migrate
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py demo
 
 run: demo
+	@echo "Serving the newsroom on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with DEBUG off, as production does; SECRET_KEY is then required, so give them a throwaway one.

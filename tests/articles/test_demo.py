@@ -1,0 +1,56 @@
+from io import StringIO
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from articles.models import Article, Topic
+from sections.models import Section
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE_SLUG = "macron-banks-on-us-backing-as-26-nations-pledge-troops-for-ukraine"
+
+
+def load_demo() -> None:
+    call_command("demo", stdout=StringIO())
+
+
+def test_demo_loads_a_newsroom_and_loading_it_again_changes_nothing(settings) -> None:
+    settings.DEBUG = True
+    load_demo()
+    counts = (Section.objects.count(), Article.objects.count(), Topic.objects.count())
+    assert counts[0] >= 12 and Article.objects.live().count() >= 55
+    assert Article.objects.exclude(pk__in=Article.objects.live()).count() >= 4  # drafts etc. for the admin
+    load_demo()
+    assert (Section.objects.count(), Article.objects.count(), Topic.objects.count()) == counts
+
+
+def test_demo_accounts_are_only_created_with_debug_on(settings) -> None:
+    settings.DEBUG = False
+    load_demo()
+    assert not get_user_model().objects.exists()
+    settings.DEBUG = True
+    load_demo()
+    journalist = get_user_model().objects.get(username="journalist")
+    assert journalist.check_password("journalist-demo-2026")
+    assert journalist.groups.filter(name="Journalists").exists()
+    assert get_user_model().objects.get(username="editor").groups.filter(name="Editors").exists()
+
+
+def test_demo_reproduces_the_reference_article_page(client: Client) -> None:
+    load_demo()
+    article = Article.objects.get(slug=REFERENCE_SLUG)
+    soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    assert soup.select_one(".article__header .section-label").get_text(strip=True) == "World"
+    assert soup.select_one(".byline").get_text(" ", strip=True) == "By Agencies"
+    assert soup.select_one(".article__body p").get_text(" ", strip=True).startswith("PARIS, Sept 5: French President")
+    assert "Lending slows as banks focus on recovery of loans" in soup.select_one(".inline-related").get_text()
+    assert soup.select_one(".see-more a").get_text(strip=True) == "Russia-Ukraine war"
+    related = [" ".join(li.get_text(" ", strip=True).split()) for li in soup.select(".related-stories li")]
+    assert related[0].startswith("Economy Trump attacks Ford Motor")
+    assert len(related) == 5
+    assert len(soup.select(".trending li")) == 5
+    assert soup.select_one("[data-ad-slot=header-banner]") is not None
