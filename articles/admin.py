@@ -1,12 +1,138 @@
-from django.contrib import admin
+from typing import Any
+
+import reversion
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django_prose_editor.fields import ProseEditorFormField
+from reversion.models import Version
 from taggit.models import Tag
 
-from .models import Agency, Article, Author, Byline, TaggedArticle, Topic
+from . import permissions, presence, revisions
+from .models import Agency, Article, Author, Byline, Correction, PreviewLink, TaggedArticle, Topic, Transition
+from .views import render_article_page
 
 # Articles use our own Topic model; taggit's default Tag would only confuse editors.
 admin.site.unregister(Tag)
+
+# The rich-text editor offers exactly the markup the sanitizer keeps (see tests/articles/test_sanitizer.py).
+BODY_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Underline": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "History": True,
+}
+
+STATE_LABELS = {
+    "draft": "Draft",
+    "in_review": "In review",
+    "scheduled": "Scheduled",
+    "embargoed": "Embargoed",
+    "live": "Live",
+    "expired": "Expired",
+    "withdrawn": "Withdrawn",
+}
+
+
+class ArticleForm(forms.ModelForm):
+    """The article change form: optimistic locking and the workflow transition asked for by the button pressed."""
+
+    body = ProseEditorFormField(extensions=BODY_EDITOR_EXTENSIONS, required=False)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    transition_note = forms.CharField(
+        label="Note to the writer",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when sending a story back to draft, optional when withdrawing; kept in its history.",
+    )
+    request: HttpRequest  # set by ArticleAdmin.get_form
+
+    class Meta:
+        model = Article
+        fields = [
+            "headline",
+            "slug",
+            "standfirst",
+            "section",
+            "dateline",
+            "body",
+            "agencies",
+            "publish_at",
+            "embargo_until",
+            "expire_at",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+        self.stale_changes: list[revisions.FieldChange] = []
+
+    @property
+    def transition(self) -> str | None:
+        return self.request.POST.get("_transition") or None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._refuse_stale_edit(cleaned.get("expected_version"))
+        if self.transition:
+            self._check_transition(cleaned)
+        return cleaned
+
+    def _refuse_stale_edit(self, expected_version: int | None) -> None:
+        # Locks the row until this request's transaction ends (the admin wraps saving in one), so of two
+        # concurrent saves from the same version the second waits, then sees the new version and is refused.
+        current = (
+            Article.objects.select_for_update(of=("self",)).select_related("last_edited_by").get(pk=self.instance.pk)
+        )
+        if expected_version is None or expected_version == current.version:
+            return
+        old = revisions.snapshot_at_version(current, expected_version)
+        latest = revisions.history(current)
+        if old is not None and latest:
+            self.stale_changes = revisions.compare(old, revisions.snapshot(latest[0]))
+        by = current.last_edited_by.get_username() if current.last_edited_by else "someone else"
+        saved_at = timezone.localtime(current.updated_at).strftime("%H:%M")
+        raise ValidationError(
+            "%(by)s saved this article at %(at)s, after you opened it. Your changes have not been saved and are "
+            "still in the form: compare them with what changed (listed above the form), then reload the article "
+            "and apply them again.",
+            code="stale",
+            params={"by": by, "at": saved_at},
+        )
+
+    def _check_transition(self, cleaned: dict) -> None:
+        if self.transition not in permissions.TRANSITION_LABELS:
+            raise ValidationError("Unknown action.")
+        if self.transition not in permissions.allowed_transitions(self.request.user, self.instance):
+            label = permissions.TRANSITION_LABELS[self.transition].lower()
+            raise ValidationError(f"You may not {label} this article.", code="permission")
+        if self.transition == permissions.SEND_BACK and not cleaned.get("transition_note", "").strip():
+            self.add_error("transition_note", "Say what needs to change: a note is required to send a story back.")
+        if self.transition == permissions.PUBLISH:
+            publish_at, embargo = cleaned.get("publish_at"), cleaned.get("embargo_until")
+            if publish_at and embargo and publish_at < embargo:
+                self.add_error("publish_at", "The publish time is before the embargo; set it at or after the embargo.")
 
 
 class BylineInline(admin.TabularInline):
@@ -23,36 +149,354 @@ class TopicInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["tag"]
     verbose_name = "topic"
-    verbose_name_plural = "topics"
+    verbose_name_plural = "topics (the first is the main one)"
+
+
+class CorrectionInline(admin.StackedInline):
+    model = Correction
+    extra = 0
+    fields = ["kind", "text", "created_at"]
+    verbose_name_plural = "corrections and clarifications (shown to readers)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return obj is not None and permissions.is_editor(request.user)
+
+    has_change_permission = has_delete_permission = has_add_permission
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    fields = ["at", "by", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    verbose_name_plural = "workflow history"
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return False
+
+
+class PublicationStateFilter(admin.SimpleListFilter):
+    title = "publication"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return list(STATE_LABELS.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        match self.value():
+            case "scheduled":
+                return queryset.scheduled()
+            case "embargoed":
+                return queryset.embargoed()
+            case "expired":
+                return queryset.expired()
+            case "live":
+                return queryset.filter(pk__in=Article.objects.live())
+            case None:
+                return queryset
+            case status:
+                return queryset.filter(status=status)
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "whose"
+    parameter_name = "mine"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("1", "My articles")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        return queryset.filter(pk__in=Article.objects.owned_by(request.user)) if self.value() == "1" else queryset
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "status", "section", "byline_display", "publish_at", "updated_at"]
-    list_filter = ["status", "section", "agencies", ("topics", admin.RelatedOnlyFieldListFilter)]
+    form = ArticleForm
+    list_display = ["headline", "state_badge", "section", "byline_display", "publish_at", "last_edited_by"]
+    list_filter = [
+        PublicationStateFilter,
+        MineFilter,
+        "section",
+        ("bylines__author", admin.RelatedOnlyFieldListFilter),
+        "agencies",
+        ("topics", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["headline", "standfirst", "slug"]
     date_hierarchy = "publish_at"
-    list_select_related = ["section"]
+    list_select_related = ["section", "last_edited_by"]
     show_full_result_count = False
     autocomplete_fields = ["section", "agencies"]
     prepopulated_fields = {"slug": ["headline"]}
-    inlines = [BylineInline, TopicInline]
-    readonly_fields = ["first_published_at", "created_at", "updated_at"]
-    fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "section", "dateline", "body"]}),
-        ("Credits", {"fields": ["agencies"]}),
-        (
-            "Publication",
-            {"fields": ["status", "publish_at", "expire_at", "embargo_until", "first_published_at", "updated_at"]},
-        ),
-    ]
+    inlines = [BylineInline, TopicInline, CorrectionInline, TransitionInline]
+    actions = ["submit_selected", "publish_selected", "withdraw_selected"]
+    change_form_template = "admin/articles/article/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    # --- Forms and permissions ---------------------------------------------------------------------------------
+
+    def view_on_site(self, article: Article) -> str:
+        if Article.objects.live().filter(pk=article.pk).exists():
+            return article.get_absolute_url()
+        return reverse("admin:articles_article_preview", args=[article.pk])
+
+    def get_form(self, request: HttpRequest, obj: Article | None = None, **kwargs: Any) -> type[ArticleForm]:
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_fieldsets(self, request: HttpRequest, obj: Article | None = None) -> list:
+        publication = ["state", "publish_at", "embargo_until", "expire_at", "first_published_at", "updated_at"]
+        editable = obj is None or self.has_change_permission(request, obj)
+        content = ["headline", "slug", "standfirst", "section", "dateline", "body"]
+        fieldsets = [
+            (None, {"fields": [*content, "expected_version"] if editable else content}),
+            ("Credits", {"fields": ["agencies"]}),
+            ("Publication", {"fields": publication, "description": self._time_zone_note()}),
+        ]
+        if obj is not None and {permissions.SEND_BACK, permissions.WITHDRAW} & {
+            *permissions.allowed_transitions(request.user, obj)
+        }:
+            fieldsets.append(("Note for sending back or withdrawing", {"fields": ["transition_note"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> list[str]:
+        readonly = ["state", "first_published_at", "updated_at"]
+        if not permissions.is_editor(request.user):
+            # Scheduling, embargo and expiry are editors' decisions.
+            readonly += ["publish_at", "embargo_until", "expire_at"]
+        return readonly
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Article | None = None) -> dict:
+        return {} if obj is not None and not self.has_change_permission(request, obj) else self.prepopulated_fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        if obj is None:
+            return super().has_change_permission(request)
+        return permissions.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and permissions.is_editor(request.user)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        """Offers the editors' list actions to editors only (each article's own rules still apply)."""
+        return permissions.is_editor(request.user)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).prefetch_related("bylines__author", "agencies")
 
+    @staticmethod
+    def _time_zone_note() -> str:
+        return f"Times are in the newsroom's time zone ({timezone.get_current_timezone_name()})."
+
+    # --- Saving ------------------------------------------------------------------------------------------------
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, *args: Any, **kwargs: Any):
+        with reversion.create_revision():
+            reversion.set_user(request.user if request.user.is_authenticated else None)
+            return super().changeform_view(request, object_id, *args, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Article, form: ArticleForm, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        obj.last_edited_by = request.user
+        obj.save(expected_version=form.cleaned_data.get("expected_version") if change else None)
+        reversion.set_comment(form.transition and permissions.TRANSITION_LABELS[form.transition] or "Edited")
+
+    def save_related(self, request: HttpRequest, form: ArticleForm, formsets: list, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        for correction in form.instance.corrections.filter(created_by__isnull=True):
+            correction.created_by = request.user
+            correction.save(update_fields=["created_by"])
+        if form.transition:
+            self._perform(request, form.instance, form.transition, note=form.cleaned_data.get("transition_note", ""))
+
+    @staticmethod
+    def _perform(request: HttpRequest, article: Article, transition: str, *, note: str = "") -> None:
+        user = request.user
+        match transition:
+            case permissions.SUBMIT:
+                article.submit(by=user)
+            case permissions.SEND_BACK:
+                article.send_back(by=user, note=note)
+            case permissions.PUBLISH:
+                article.publish(by=user, at=article.publish_at)
+            case permissions.WITHDRAW:
+                article.withdraw(by=user, note=note)
+        state = article.publication_state
+        if state == "scheduled":
+            when = timezone.localtime(article.publish_at).strftime("%Y-%m-%d %H:%M %Z")
+            messages.info(request, f"“{article}” is scheduled: readers will see it from {when}.")
+        elif state == "embargoed":
+            when = timezone.localtime(article.embargo_until).strftime("%Y-%m-%d %H:%M %Z")
+            messages.warning(request, f"“{article}” is under embargo: readers will see it from {when}.")
+
+    # --- List actions ------------------------------------------------------------------------------------------
+
+    def _act_on_each(self, request: HttpRequest, queryset: QuerySet[Article], transition: str) -> None:
+        done, refused = 0, []
+        for article in queryset:
+            try:
+                with transaction.atomic(), reversion.create_revision():
+                    reversion.set_user(request.user)
+                    reversion.set_comment(permissions.TRANSITION_LABELS[transition])
+                    self._perform(request, article, transition)
+                done += 1
+            except (PermissionDenied, ValidationError) as error:
+                refused.append(f"“{article}”: {' '.join(getattr(error, 'messages', [str(error)]))}")
+        if done:
+            self.message_user(request, f"{permissions.TRANSITION_LABELS[transition]}: {done} article(s).")
+        for reason in refused:
+            self.message_user(request, reason, messages.ERROR)
+
+    @admin.action(description="Submit selected articles for review")
+    def submit_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._act_on_each(request, queryset, permissions.SUBMIT)
+
+    @admin.action(description="Publish selected articles (at their publish time, or now)", permissions=["publish"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._act_on_each(request, queryset, permissions.PUBLISH)
+
+    @admin.action(description="Withdraw selected articles", permissions=["publish"])
+    def withdraw_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._act_on_each(request, queryset, permissions.WITHDRAW)
+
+    # --- Columns and read-only fields -------------------------------------------------------------------------
+
+    @admin.display(description="status")
+    def state_badge(self, article: Article) -> str:
+        state = article.publication_state
+        return format_html('<span class="state-badge state-badge--{}">{}</span>', state, STATE_LABELS[state])
+
+    @admin.display(description="status")
+    def state(self, article: Article) -> str:
+        return self.state_badge(article) if article.pk else "New"
+
     @admin.display(description="byline")
     def byline_display(self, article: Article) -> str:
         return article.byline.removeprefix("By ")
+
+    # --- Change form context -----------------------------------------------------------------------------------
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict, *args: Any, obj: Article | None = None, **kwargs
+    ):
+        article = obj or Article()
+        context["transition_buttons"] = [
+            (name, permissions.TRANSITION_LABELS[name])
+            for name in permissions.allowed_transitions(request.user, article)
+            if obj is not None or name == permissions.SUBMIT
+        ]
+        form = context.get("adminform").form if context.get("adminform") else None
+        context["stale_changes"] = getattr(form, "stale_changes", [])
+        if obj is not None:
+            context["others_editing"] = presence.record_open(obj.pk, request.user.get_username())
+            context["sent_back"] = (
+                obj.transitions.filter(to_status=Article.Status.DRAFT).first()
+                if (obj.status == Article.Status.DRAFT)
+                else None
+            )
+            context["can_share_preview"] = permissions.is_editor(request.user)
+            context["preview_links"] = obj.preview_links.select_related("created_by")[:10]
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", view(self.preview_view), name="articles_article_preview"),
+            path("<int:pk>/revisions/", view(self.revisions_view), name="articles_article_revisions"),
+            path(
+                "<int:pk>/revisions/<int:version_id>/restore/",
+                view(self.restore_view),
+                name="articles_article_restore",
+            ),
+            path("<int:pk>/preview-links/", view(self.create_preview_link_view), name="articles_article_share"),
+            path(
+                "<int:pk>/preview-links/<int:link_id>/revoke/",
+                view(self.revoke_preview_link_view),
+                name="articles_article_revoke_share",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_for(self, request: HttpRequest, pk: int) -> Article:
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    # --- Preview ---------------------------------------------------------------------------------------------------
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The article exactly as readers will see it, whatever its state, with a Preview banner."""
+        article = get_object_or_404(Article.objects.for_page(), pk=pk)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return render_article_page(request, article, preview=True)
+
+    def create_preview_link_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        article = self._article_for(request, pk)
+        if request.method != "POST" or not permissions.is_editor(request.user):
+            raise PermissionDenied
+        link = PreviewLink.objects.create(article=article, created_by=request.user)
+        url = request.build_absolute_uri(link.get_absolute_url())
+        expires = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M %Z")
+        self.message_user(
+            request, format_html("Preview link (valid until {}): <a href='{}'>{}</a>", expires, url, url)
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+
+    def revoke_preview_link_view(self, request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
+        article = self._article_for(request, pk)
+        if request.method != "POST" or not permissions.is_editor(request.user):
+            raise PermissionDenied
+        get_object_or_404(article.preview_links, pk=link_id).revoke()
+        self.message_user(request, "The preview link was revoked: it now answers “not found”.")
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+
+    # --- Revisions -------------------------------------------------------------------------------------------------
+
+    def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The article's revisions; with ?from=&to= a field-by-field comparison of two of them."""
+        article = self._article_for(request, pk)
+        versions = revisions.history(article)
+        by_id = {version.pk: version for version in versions}
+        comparison = None
+        if "from" in request.GET and "to" in request.GET:
+            try:
+                old, new = by_id[int(request.GET["from"])], by_id[int(request.GET["to"])]
+            except (KeyError, ValueError) as error:
+                raise Http404("No such revision of this article.") from error
+            if old.revision.date_created > new.revision.date_created:
+                old, new = new, old
+            comparison = {
+                "old": revisions.snapshot(old),
+                "new": revisions.snapshot(new),
+                "changes": revisions.compare(revisions.snapshot(old), revisions.snapshot(new)),
+            }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Revisions of “{article}”",
+            "article": article,
+            "versions": versions,
+            "comparison": comparison,
+            "can_restore": permissions.can_edit(request.user, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def restore_view(self, request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
+        article = self._article_for(request, pk)
+        if request.method != "POST":
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+        revisions.restore(article, version, by=request.user)
+        self.message_user(request, "The revision was restored, as a new revision.")
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
 
 
 @admin.register(Topic)

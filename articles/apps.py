@@ -8,6 +8,8 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (connects the receivers)
+        from .revisions import register_models
         from .roles import ensure_editorial_groups
 
+        register_models()
         post_migrate.connect(ensure_editorial_groups, sender=self, dispatch_uid="articles_editorial_groups")

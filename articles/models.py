@@ -2,7 +2,9 @@ from datetime import datetime, timedelta
 from typing import Self
 
 from django.conf import settings
-from django.db import models
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +14,9 @@ from taggit.models import TagBase, TaggedItemBase
 
 from sections.models import Section
 
+from . import permissions
 from .house_style import format_dateline, join_names
+from .publishing import article_went_live
 from .sanitizer import sanitize_html
 
 # Edits in the first minutes after publication (typos, a tag) don't earn an "Updated" label.
@@ -108,6 +112,22 @@ class ArticleQuerySet(models.QuerySet):
             publish_at__lte=now,
         )
 
+    def scheduled(self, at: datetime | None = None) -> Self:
+        """Published, waiting for its publish time."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
+
+    def embargoed(self, at: datetime | None = None) -> Self:
+        """Published and due, but held back by an embargo not yet lifted."""
+        now = at or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now, embargo_until__gt=now)
+
+    def expired(self, at: datetime | None = None) -> Self:
+        return self.filter(status=Article.Status.PUBLISHED, expire_at__lte=at or timezone.now())
+
+    def owned_by(self, user: "settings.AUTH_USER_MODEL") -> Self:
+        """Articles a user created or is credited on: a journalist's "My articles"."""
+        return self.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
+
     def newest_first(self) -> Self:
         return self.order_by("-publish_at", "-pk")
 
@@ -120,7 +140,8 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self) -> Self:
         """Everything the article page shows: the teaser's data plus topics, in the order they were given."""
         return self.for_listing().prefetch_related(
-            Prefetch("tagged_items", queryset=TaggedArticle.objects.select_related("tag").order_by("pk"))
+            Prefetch("tagged_items", queryset=TaggedArticle.objects.select_related("tag").order_by("pk")),
+            "corrections",
         )
 
 
@@ -161,6 +182,14 @@ class Article(models.Model):
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    # Optimistic locking: every save increments it, and a form saved from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -183,6 +212,9 @@ class Article(models.Model):
                 violation_error_message="A published article needs a publish time.",
             ),
         ]
+        permissions = [
+            ("publish_article", "Can publish, schedule, embargo, withdraw and send back any article"),
+        ]
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_live_idx"),
             models.Index(fields=["section", "-publish_at"], name="article_section_idx"),
@@ -191,11 +223,28 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.headline
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, expected_version: int | None = None, **kwargs) -> None:
+        """
+        Saves the article. With `expected_version` (the version an editing form was opened at), refuses with
+        `StaleEdit` if someone else saved it since, checked and bumped in one conditional UPDATE so that of two
+        concurrent saves exactly one wins.
+        """
         if not self.slug:
             self.slug = slugify(self.headline, allow_unicode=True)[:255]
         self.body = sanitize_html(self.body)
-        super().save(*args, **kwargs)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        with transaction.atomic():
+            if self.pk is not None and expected_version is not None:
+                claimed = Article.objects.filter(pk=self.pk, version=expected_version).update(
+                    version=expected_version + 1
+                )
+                if not claimed:
+                    raise StaleEdit(self, expected_version)
+                self.version = expected_version + 1
+            elif self.pk is not None:
+                self.version += 1
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"section_slug": self.section.slug, "slug": self.slug})
@@ -207,14 +256,77 @@ class Article(models.Model):
         instance._loaded_path = (instance.__dict__.get("section_id"), instance.__dict__.get("slug"))
         return instance
 
-    def publish(self, *, at: datetime | None = None) -> None:
-        """Publish now, or schedule for `at`. Records the first publication once it has happened."""
+    # --- Editorial workflow. Each transition checks who may perform it (permissions.py), changes the fields that
+    # belong together, saves only those and records itself. `by=None` is the system itself (ingest, demo, sweeps).
+
+    def submit(self, *, by: "settings.AUTH_USER_MODEL") -> None:
+        """A journalist files a draft for an editor's review."""
+        permissions.require(by, permissions.SUBMIT, self)
+        self._change_status(self.Status.IN_REVIEW, by=by)
+
+    def send_back(self, *, by: "settings.AUTH_USER_MODEL", note: str) -> None:
+        """An editor returns a story to its writer as a draft, saying why."""
+        permissions.require(by, permissions.SEND_BACK, self)
+        if not note.strip():
+            raise ValidationError("Say what needs to change: a note is required to send a story back.")
+        self._change_status(self.Status.DRAFT, by=by, note=note)
+
+    def publish(self, *, by: "settings.AUTH_USER_MODEL | None" = None, at: datetime | None = None) -> None:
+        """
+        Publish now, or schedule for `at`. An embargo is a floor: publishing "now" an embargoed story schedules it
+        for the embargo's end, and an explicit time before the embargo is refused.
+        """
+        if by is not None:
+            permissions.require(by, permissions.PUBLISH, self)
         now = timezone.now()
-        self.status = self.Status.PUBLISHED
-        self.publish_at = at or now
-        if self.first_published_at is None and self.publish_at <= now:
-            self.first_published_at = self.publish_at
-        self.save(update_fields=["status", "publish_at", "first_published_at", "updated_at"])
+        if at is not None and self.embargo_until and at < self.embargo_until:
+            raise ValidationError(
+                "The publish time is before the embargo (%(embargo)s); set it at or after the embargo.",
+                params={"embargo": timezone.localtime(self.embargo_until).strftime("%Y-%m-%d %H:%M %Z")},
+            )
+        publish_at = at or max(now, self.embargo_until or now)
+        if self.expire_at and self.expire_at <= publish_at:
+            raise ValidationError("The expiry time must be after the publish time.")
+        self.publish_at = publish_at
+        goes_live_now = self.first_published_at is None and publish_at <= now
+        if goes_live_now:
+            self.first_published_at = publish_at
+        self._change_status(self.Status.PUBLISHED, by=by, fields=["publish_at", "first_published_at"])
+        if goes_live_now:
+            article_went_live.send(sender=Article, article_id=self.pk)
+
+    def withdraw(self, *, by: "settings.AUTH_USER_MODEL | None" = None, note: str = "") -> None:
+        """Take a published story off every public page (its address answers 404)."""
+        if by is not None:
+            permissions.require(by, permissions.WITHDRAW, self)
+        self._change_status(self.Status.WITHDRAWN, by=by, note=note)
+
+    def _change_status(
+        self, status: str, *, by: "settings.AUTH_USER_MODEL | None", note: str = "", fields: list[str] = ()
+    ) -> None:
+        previous = self.status
+        self.status = status
+        update_fields = ["status", *fields]
+        if by is not None:
+            self.last_edited_by = by
+            update_fields.append("last_edited_by")
+        with transaction.atomic():
+            self.save(update_fields=update_fields)
+            Transition.objects.create(article=self, from_status=previous, to_status=status, by=by, note=note)
+
+    @property
+    def publication_state(self) -> str:
+        """What readers experience right now: the status, refined by the clock for published stories."""
+        if self.status != self.Status.PUBLISHED:
+            return self.status
+        now = timezone.now()
+        if self.publish_at and self.publish_at > now:
+            return "scheduled"
+        if self.embargo_until and self.embargo_until > now:
+            return "embargoed"
+        if self.expire_at and self.expire_at <= now:
+            return "expired"
+        return "live"
 
     @property
     def credits(self) -> list[Author | Agency]:
@@ -239,8 +351,14 @@ class Article(models.Model):
         return format_dateline(self.dateline, self.publish_at)
 
     @property
-    def was_updated(self) -> bool:
-        return bool(self.publish_at and self.updated_at and self.updated_at > self.publish_at + UPDATE_GRACE)
+    def last_update(self) -> datetime | None:
+        """When readers should be told the story was updated: its newest correction, else a later edit."""
+        corrections = list(self.corrections.all())  # prefetched by the article page
+        if corrections:
+            return max(correction.created_at for correction in corrections)
+        if self.publish_at and self.updated_at and self.updated_at > self.publish_at + UPDATE_GRACE:
+            return self.updated_at
+        return None
 
 
 class Byline(models.Model):
@@ -271,3 +389,107 @@ class ArticleRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section.slug}/{self.old_slug} → {self.article}"
+
+
+class StaleEdit(ValidationError):
+    """Someone else saved the article after this edit began: the edit is refused rather than overwriting theirs."""
+
+    def __init__(self, article: Article, expected_version: int) -> None:
+        self.article, self.expected_version = article, expected_version
+        super().__init__(
+            "Someone else saved this article while you were editing it. Your changes have not been saved; "
+            "they are still in the form below."
+        )
+
+
+class Transition(models.Model):
+    """One step of an article through the workflow: who moved it, when, from which status to which, and why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Article.Status)
+    to_status = models.CharField(max_length=20, choices=Article.Status)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Correction(models.Model):
+    """A correction or clarification appended to a published story, shown to readers with its time."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.CORRECTION)
+    text = models.TextField(help_text="Plain text, shown at the end of the story.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+PREVIEW_SALT = "articles.preview-link"
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def usable(self) -> Self:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def resolve(self, token: str) -> "PreviewLink | None":
+        """The usable link a token stands for, or None for a forged, expired or revoked one (no reason given)."""
+        try:
+            payload = signing.loads(token, salt=PREVIEW_SALT)
+            link_id, article_id = int(payload["link"]), int(payload["article"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            return None
+        return self.usable().filter(pk=link_id, article_id=article_id).select_related("article").first()
+
+
+def preview_expiry() -> datetime:
+    return timezone.now() + timedelta(hours=settings.NEWSROOM["PREVIEW_LINK_HOURS"])
+
+
+class PreviewLink(models.Model):
+    """A signed, expiring, revocable link that shows one unpublished article to someone without an account."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=preview_expiry)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Preview of {self.article} until {timezone.localtime(self.expires_at):%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:shared_preview", kwargs={"token": self.token})
+
+    @property
+    def token(self) -> str:
+        return signing.dumps({"link": self.pk, "article": self.article_id}, salt=PREVIEW_SALT)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

@@ -21,6 +21,8 @@ JOURNALIST_PERMISSIONS = {
     ("articles", "topic"): ["add", "view"],
     ("articles", "agency"): ["view"],
     ("articles", "author"): ["view"],
+    ("articles", "transition"): ["view"],
+    ("articles", "correction"): ["view"],
     ("sections", "section"): ["view"],
 }
 # Editors manage everything editorial.

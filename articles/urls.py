@@ -9,6 +9,7 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("agencies/<slug:slug>/", views.agency_detail, name="agency"),
+    path("preview/<str:token>/", views.shared_preview, name="shared_preview"),
     # Last, so that the fixed prefixes above win; sections may not take their names (sections.models.RESERVED_SLUGS).
     path("<slug:section_slug>/<str:slug>/", views.article_detail, name="detail"),
 ]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from sections.context_processors import top_level_sections
 from sections.models import SectionRedirect
 
-from .models import Agency, Article, ArticleRedirect, Author, Topic
+from .models import Agency, Article, ArticleRedirect, Author, PreviewLink, Topic
 from .pagination import paginate
 from .related import related_articles
 from .trending import trending_articles
@@ -50,6 +50,23 @@ def article_detail(request: HttpRequest, section_slug: str, slug: str) -> HttpRe
     article = Article.objects.live().for_page().filter(section__slug=section_slug, slug=slug).first()
     if article is None:
         return _redirect_to_current_address(section_slug, slug)
+    return render_article_page(request, article)
+
+
+def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """An unpublished article shown through a preview link; any bad, expired or revoked token is a plain 404."""
+    link = PreviewLink.objects.resolve(token)
+    if link is None:
+        raise Http404("No article at this address.")
+    article = Article.objects.for_page().get(pk=link.article_id)
+    return render_article_page(request, article, preview=True)
+
+
+def render_article_page(request: HttpRequest, article: Article, *, preview: bool = False) -> HttpResponse:
+    """
+    The article page, for readers or (with `preview`) for staff and preview links: the same template with a
+    Preview banner, never stored by a cache nor indexed by search engines.
+    """
     house = settings.NEWSROOM
     # The inline box and the Related Stories list share one lookup, and Trending leaves out all of them, so no
     # story appears twice on the page.
@@ -61,8 +78,13 @@ def article_detail(request: HttpRequest, section_slug: str, slug: str) -> HttpRe
         "inline_related": related[0] if related else None,
         "related_stories": related[1:],
         "trending": trending,
+        "preview": preview,
     }
-    return TemplateResponse(request, "articles/article_detail.html", context)
+    response = TemplateResponse(request, "articles/article_detail.html", context)
+    if preview:
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def _redirect_to_current_address(section_slug: str, slug: str) -> HttpResponse:

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "reversion",
+    "django_prose_editor",
     "sections",
     "articles",
 ]
@@ -141,5 +143,6 @@ NEWSROOM = {
     "DATELINE_MONTHS": env_list("NEWSROOM_DATELINE_MONTHS", "Jan,Feb,March,April,May,June,July,Aug,Sept,Oct,Nov,Dec"),
     "ARTICLES_PER_PAGE": int(os.environ.get("NEWSROOM_ARTICLES_PER_PAGE", "20")),
     "RELATED_STORIES": 5,
+    "PREVIEW_LINK_HOURS": int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", "48")),
     "TRENDING_STORIES": 5,
 }

@@ -18,6 +18,9 @@ def editor_client(client: Client) -> Client:
     return client
 
 
+INLINES = ["bylines", "tagged_items", "corrections", "transitions"]
+
+
 def article_form(section_id: int, **fields: str) -> dict:
     data = {
         "headline": "Storm hits Lisbon",
@@ -27,10 +30,7 @@ def article_form(section_id: int, **fields: str) -> dict:
         "dateline": "LISBON",
         "body": "<p>Text</p><script>alert(1)</script>",
         "status": "draft",
-        "bylines-TOTAL_FORMS": "0",
-        "bylines-INITIAL_FORMS": "0",
-        "tagged_items-TOTAL_FORMS": "0",
-        "tagged_items-INITIAL_FORMS": "0",
+        **{f"{prefix}-{count}": "0" for prefix in INLINES for count in ("TOTAL_FORMS", "INITIAL_FORMS")},
     }
     return data | fields
 

@@ -37,8 +37,9 @@ def build_newsroom(size: int) -> dict:
 
 # page -> (queries, what they are)
 BUDGETS = {
-    # article with its section; bylines with authors; agencies; topics; related stories; trending; navigation
-    "article": 7,
+    # article with its section; bylines with authors; agencies; topics; corrections; related stories; trending;
+    # navigation
+    "article": 8,
     # latest stories; their bylines; their agencies; navigation sections; stories per section front
     "home": 5,
     # section with its parent; subsection tree; count; page of stories; bylines; agencies; subsections; navigation
