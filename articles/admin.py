@@ -68,6 +68,7 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
+        widgets = {"standfirst": forms.Textarea(attrs={"rows": 3})}
         fields = [
             "headline",
             "slug",
@@ -244,6 +245,15 @@ class ArticleAdmin(admin.ModelAdmin):
         if Article.objects.live().filter(pk=article.pk).exists():
             return article.get_absolute_url()
         return reverse("admin:articles_article_preview", args=[article.pk])
+
+    def get_inline_instances(self, request: HttpRequest, obj: Article | None = None) -> list:
+        # Corrections and the workflow history only mean something once the article exists.
+        inlines = super().get_inline_instances(request, obj)
+        return (
+            inlines
+            if obj is not None
+            else [i for i in inlines if not isinstance(i, CorrectionInline | TransitionInline)]
+        )
 
     def get_form(self, request: HttpRequest, obj: Article | None = None, **kwargs: Any) -> type[ArticleForm]:
         form = super().get_form(request, obj, **kwargs)

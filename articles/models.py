@@ -278,7 +278,8 @@ class Article(models.Model):
         """
         if by is not None:
             permissions.require(by, permissions.PUBLISH, self)
-        now = timezone.now()
+        # Whole seconds, as the admin's time fields show and save them.
+        now = timezone.now().replace(microsecond=0)
         if at is not None and self.embargo_until and at < self.embargo_until:
             raise ValidationError(
                 "The publish time is before the embargo (%(embargo)s); set it at or after the embargo.",

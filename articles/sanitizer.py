@@ -44,8 +44,15 @@ ALLOWED_TAGS = frozenset(
         "td",
     }
 )
+
+
+def _link_attribute(tag: str, name: str, value: str) -> bool:
+    # The rich-text editor opens links in a new tab, safely: target="_blank" with rel="noopener ...".
+    return name in {"href", "title", "rel"} or (name == "target" and value == "_blank")
+
+
 ALLOWED_ATTRIBUTES = {
-    "a": ["href", "title"],
+    "a": _link_attribute,
     "th": ["colspan", "rowspan", "scope"],
     "td": ["colspan", "rowspan"],
     "ol": ["start"],
