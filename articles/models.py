@@ -3,12 +3,12 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from sections.models import Section
 
@@ -73,8 +73,17 @@ class Author(models.Model):
         return self.name
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_live_articles(self) -> Self:
+        """Topics readers may know of: a topic only unpublished stories use is not public yet, not even its name."""
+        live_tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"), content_object__in=Article.objects.live())
+        return self.filter(Exists(live_tagged))
+
+
 class Topic(TagBase):
     """A subject readers can follow ("Russia-Ukraine war"): a django-taggit tag with a page of its own."""
+
+    objects = NaturalKeyManager.from_queryset(TopicQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -186,6 +195,12 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_live_idx"),
             models.Index(fields=["section", "-publish_at"], name="article_section_idx"),
+            # With article_live_idx, they answer "when does the live set next change?" (http_cache.py) from
+            # indexes; partial, as only some articles have an embargo or an expiry.
+            models.Index(
+                fields=["embargo_until"], name="article_embargo_idx", condition=Q(embargo_until__isnull=False)
+            ),
+            models.Index(fields=["expire_at"], name="article_expiry_idx", condition=Q(expire_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -237,6 +252,21 @@ class Article(models.Model):
     def dateline_text(self) -> str:
         """“PARIS, Sept 5:”, dated by publication in the newsroom's time zone."""
         return format_dateline(self.dateline, self.publish_at)
+
+    @property
+    def first_published(self) -> datetime | None:
+        """
+        When readers first saw the story. `publish()` records it, but a story scheduled ahead goes live at its
+        publish time with no job to record that, so its publish time stands in.
+        """
+        return self.first_published_at or self.publish_at
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """When the story last changed for readers: its last edit, or going live if it was edited before that."""
+        if self.publish_at is None:
+            return self.updated_at
+        return max(self.updated_at, self.publish_at)
 
     @property
     def was_updated(self) -> bool:

@@ -9,3 +9,12 @@ def pytest_configure(config: pytest.Config) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # The cache outlives each test's database transaction: what one test cached (the HTTP cache's content state)
+    # must not describe another test's data.
+    from django.core.cache import cache
+
+    cache.clear()
