@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import feeds, views
+from . import api, feeds, views
 
 app_name = "articles"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("feeds/topics/<slug:slug>/<feed_format:feed_format>/", feeds.TopicFeed.as_view(), name="feed_topic"),
     path("feeds/authors/<slug:slug>/<feed_format:feed_format>/", feeds.AuthorFeed.as_view(), name="feed_author"),
     path("feeds/agencies/<slug:slug>/<feed_format:feed_format>/", feeds.AgencyFeed.as_view(), name="feed_agency"),
+    path("api/articles/", api.article_list, name="api_article_list"),
+    path("api/articles/<int:pk>/", api.article_detail, name="api_article_detail"),
     # Last, so that the fixed prefixes above win; sections may not take their names (sections.models.RESERVED_SLUGS).
     path("<slug:section_slug>/<str:slug>/", views.article_detail, name="detail"),
 ]

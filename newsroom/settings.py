@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "articles.api.ApiCorsMiddleware",
     # Last, so that it sees who the user is and every public view's response, 404s included.
     "articles.http_cache.HttpCacheMiddleware",
 ]
