@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import http_cache, signals  # noqa: F401  (connect the receivers)
         from .revisions import register_models
         from .roles import ensure_editorial_groups
 

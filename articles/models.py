@@ -5,12 +5,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from sections.models import Section
 
@@ -77,8 +77,17 @@ class Author(models.Model):
         return self.name
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_live_articles(self) -> Self:
+        """Topics readers may know of: a topic only unpublished stories use is not public yet, not even its name."""
+        live_tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"), content_object__in=Article.objects.live())
+        return self.filter(Exists(live_tagged))
+
+
 class Topic(TagBase):
     """A subject readers can follow ("Russia-Ukraine war"): a django-taggit tag with a page of its own."""
+
+    objects = NaturalKeyManager.from_queryset(TopicQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -137,12 +146,15 @@ class ArticleQuerySet(models.QuerySet):
             Prefetch("bylines", queryset=Byline.objects.select_related("author")), "agencies"
         )
 
-    def for_page(self) -> Self:
-        """Everything the article page shows: the teaser's data plus topics, in the order they were given."""
+    def for_syndication(self) -> Self:
+        """What feeds and the API show of a story: the teaser's data plus topics, in the order they were given."""
         return self.for_listing().prefetch_related(
-            Prefetch("tagged_items", queryset=TaggedArticle.objects.select_related("tag").order_by("pk")),
-            "corrections",
+            Prefetch("tagged_items", queryset=TaggedArticle.objects.select_related("tag").order_by("pk"))
         )
+
+    def for_page(self) -> Self:
+        """Everything the article page shows: what is syndicated, plus corrections."""
+        return self.for_syndication().prefetch_related("corrections")
 
 
 class Article(models.Model):
@@ -218,6 +230,12 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_live_idx"),
             models.Index(fields=["section", "-publish_at"], name="article_section_idx"),
+            # With article_live_idx, they answer "when does the live set next change?" (http_cache.py) from
+            # indexes; partial, as only some articles have an embargo or an expiry.
+            models.Index(
+                fields=["embargo_until"], name="article_embargo_idx", condition=Q(embargo_until__isnull=False)
+            ),
+            models.Index(fields=["expire_at"], name="article_expiry_idx", condition=Q(expire_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -360,6 +378,23 @@ class Article(models.Model):
         if self.publish_at and self.updated_at and self.updated_at > self.publish_at + UPDATE_GRACE:
             return self.updated_at
         return None
+
+    @property
+    def first_published(self) -> datetime | None:
+        """
+        When readers first saw the story. `publish()` and the `publish_due` sweep record it; until the sweep has run
+        for a story scheduled ahead, the time it went live (publish time, or the embargo's end) stands in.
+        """
+        if self.first_published_at or self.publish_at is None:
+            return self.first_published_at
+        return max(self.publish_at, self.embargo_until or self.publish_at)
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """When the story last changed for readers: its last edit, or going live if it was edited before that."""
+        if self.publish_at is None:
+            return self.updated_at
+        return max(self.updated_at, self.publish_at)
 
 
 class Byline(models.Model):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from sections.context_processors import top_level_sections
 from sections.models import SectionRedirect
 
+from .http_cache import cache_public
 from .models import Agency, Article, ArticleRedirect, Author, PreviewLink, Topic
 from .pagination import paginate
 from .related import related_articles
@@ -18,6 +19,7 @@ LATEST_ON_HOME = 12
 STORIES_PER_SECTION_ON_HOME = 4
 
 
+@cache_public
 def home(request: HttpRequest) -> HttpResponse:
     latest = list(Article.objects.live().for_listing().newest_first()[:LATEST_ON_HOME])
     sections = top_level_sections(request)
@@ -46,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "articles/home.html", context)
 
 
+@cache_public
 def article_detail(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
     article = Article.objects.live().for_page().filter(section__slug=section_slug, slug=slug).first()
     if article is None:
@@ -103,6 +106,7 @@ def _redirect_to_current_address(section_slug: str, slug: str) -> HttpResponse:
     raise Http404("No article at this address.")
 
 
+@cache_public
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     page = paginate(request, Article.objects.live().filter(tagged_items__tag=topic).for_listing().newest_first())
@@ -112,12 +116,14 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return TemplateResponse(request, "articles/topic_detail.html", {"topic": topic, "page": page})
 
 
+@cache_public
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     page = paginate(request, Article.objects.live().filter(bylines__author=author).for_listing().newest_first())
     return TemplateResponse(request, "articles/author_detail.html", {"author": author, "page": page})
 
 
+@cache_public
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency, slug=slug)
     page = paginate(request, Article.objects.live().filter(agencies=agency).for_listing().newest_first())

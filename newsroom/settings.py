@@ -7,6 +7,7 @@ DEBUG           "1"/"true" turns on debug mode (never in production)
 ALLOWED_HOSTS   comma-separated host names (default: localhost names only)
 REDIS_URL       shared cache, e.g. redis://127.0.0.1:6379/0 (CACHE_URL is accepted too; default: local memory)
 TIME_ZONE       the newsroom's time zone, used for datelines and displayed times (default: UTC)
+NEWSROOM_*      the newsroom's own knobs, listed in NEWSROOM at the end of this module and in README.md
 """
 
 import os
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "reversion",
     "django_prose_editor",
@@ -64,6 +66,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "articles.api.ApiCorsMiddleware",
+    # Last, so that it sees who the user is and every public view's response, 404s included.
+    "articles.http_cache.HttpCacheMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -145,4 +150,11 @@ NEWSROOM = {
     "RELATED_STORIES": 5,
     "PREVIEW_LINK_HOURS": int(os.environ.get("NEWSROOM_PREVIEW_LINK_HOURS", "48")),
     "TRENDING_STORIES": 5,
+    # The content's language (BCP 47), in feeds, the Google News sitemap, structured data and the API.
+    "LANGUAGE": os.environ.get("NEWSROOM_LANGUAGE", "en"),
+    # Public pages' Cache-Control, in seconds: browsers (max-age), CDNs (s-maxage), and how long a cache may serve a
+    # stale copy while it fetches a fresh one. All three are cut short before the next scheduled publish or expiry.
+    "CACHE_MAX_AGE": int(os.environ.get("NEWSROOM_CACHE_MAX_AGE", "60")),
+    "CACHE_S_MAXAGE": int(os.environ.get("NEWSROOM_CACHE_S_MAXAGE", "300")),
+    "CACHE_STALE_WHILE_REVALIDATE": int(os.environ.get("NEWSROOM_CACHE_STALE_WHILE_REVALIDATE", "60")),
 }

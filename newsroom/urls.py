@@ -1,12 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from articles import sitemaps
+
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    # Before the generic pattern, which the index links it by: the news sitemap has its own template.
+    path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap_news"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path("", include("articles.urls")),
     path("", include("sections.urls")),
 ]

@@ -1,12 +1,14 @@
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 
+from articles.http_cache import cache_public
 from articles.models import Article
 from articles.pagination import paginate
 
 from .models import Section, SectionRedirect
 
 
+@cache_public
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     section = Section.objects.filter(slug=slug).select_related("parent").first()
     if section is None:

@@ -11,3 +11,12 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     # Hashing test passwords at production strength only slows the suite down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # The cache outlives each test's database transaction: what one test cached (the HTTP cache's content state)
+    # must not describe another test's data.
+    from django.core.cache import cache
+
+    cache.clear()

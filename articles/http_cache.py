@@ -1,0 +1,248 @@
+"""
+HTTP caching of public pages, feeds, sitemaps and the API, for browsers and CDNs.
+
+A view marked with `@cache_public` sends anonymous readers `Cache-Control: public, max-age, s-maxage,
+stale-while-revalidate`, and with a 200 the validators `ETag` and `Last-Modified`; a conditional GET whose validators
+still hold is answered 304 by `HttpCacheMiddleware` before the view runs. A logged-in user gets `private, no-store`
+(a page may one day show them things readers don't see; previews and the admin send it too, with `never_cache`).
+
+The validators describe the public content of the whole site rather than of one page: a page shows other stories
+(related, trending, navigation), so any change may change it. They come from a small `ContentState` kept in the cache:
+
+- a token, replaced whenever public content changes: saving or deleting any model of the articles or sections apps
+  forgets the state once the transaction commits (`content_changed`); a migration (as on every deploy, when templates
+  may have changed) does too. Code that changes content without model signals (`QuerySet.update()`, raw SQL) must
+  call `content_changed()` itself;
+- the next time the live set changes by itself (a publish time, embargo or expiry reached): no cache may keep a
+  page past it, so every max-age is cut short before it, and once it has passed the state moves on.
+
+So a 304 costs no database query at all while the state is cached; the state itself costs one indexed query, after
+each change and each scheduled event (`next_scheduled_change`).
+"""
+
+import hashlib
+import math
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.db.models import Min, Q
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from .models import Article
+
+STATE_KEY = "newsroom:content-state"
+# The apps whose models readers see, on pages or in what pages say about them (names, addresses, redirects).
+PUBLIC_APPS = frozenset({"articles", "sections"})
+# Responses that depend only on the address and the content, so a shared cache may keep them. Not 412 (it depends
+# on the request's headers) nor 5xx (a passing failure).
+CACHEABLE_STATUSES = frozenset({200, 301, 304, 308, 400, 404, 410})
+# How long the state may stay in a shared cache (Redis) with no change: any longer only costs one query.
+STATE_TIMEOUT = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class ContentState:
+    token: str
+    changed_at: datetime
+    next_event_at: datetime | None
+
+    def is_current(self, now: datetime) -> bool:
+        return self.next_event_at is None or now < self.next_event_at
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    # For views whose output also changes as time passes, with no event to mark it (the Google News sitemap's
+    # 48 hours): their validators change, and cached copies expire, at least this often (seconds).
+    refresh_every: int | None = None
+
+
+@dataclass(frozen=True)
+class PublicHeaders:
+    etag: str
+    last_modified: int  # a Unix time, in whole seconds as HTTP dates have them
+    max_age: int
+    s_maxage: int
+    stale_while_revalidate: int
+
+
+PRIVATE = "private"
+
+
+def cache_public(view: Callable | None = None, *, refresh_every: int | None = None) -> Callable:
+    """Mark a view as public: `@cache_public` or `@cache_public(refresh_every=600)`."""
+    policy = CachePolicy(refresh_every=refresh_every)
+
+    def mark(view: Callable) -> Callable:
+        @wraps(view)
+        def public_view(*args: Any, **kwargs: Any) -> HttpResponse:
+            return view(*args, **kwargs)
+
+        public_view.http_cache = policy
+        return public_view
+
+    return mark(view) if view is not None else mark
+
+
+def next_scheduled_change(now: datetime) -> datetime | None:
+    """
+    The first moment after `now` at which `Article.objects.live()` changes with no one saving anything: a published
+    story's publish time or embargo reached (it appears) or its expiry (it disappears). One query, on indexes.
+    """
+    events = Article.objects.filter(
+        Q(publish_at__gt=now) | Q(embargo_until__gt=now) | Q(expire_at__gt=now), status=Article.Status.PUBLISHED
+    ).aggregate(
+        publish=Min("publish_at", filter=Q(publish_at__gt=now)),
+        embargo=Min("embargo_until", filter=Q(embargo_until__gt=now)),
+        expiry=Min("expire_at", filter=Q(expire_at__gt=now)),
+    )
+    return min((moment for moment in events.values() if moment is not None), default=None)
+
+
+def content_state(now: datetime | None = None) -> ContentState:
+    """The current state, from the cache while it holds; otherwise recomputed (one query) and cached."""
+    now = now or timezone.now()
+    state = cache.get(STATE_KEY)
+    if state is not None and state.is_current(now):
+        return state
+    next_event_at = next_scheduled_change(now)
+    if state is None:
+        fresh = ContentState(token=secrets.token_hex(8), changed_at=now, next_event_at=next_event_at)
+        # Two processes may get here at once: the first to store its state wins, and the other adopts it.
+        if not cache.add(STATE_KEY, fresh, _state_timeout()):
+            return cache.get(STATE_KEY) or fresh
+        return fresh
+    # A scheduled change has happened. Every process that notices derives the same token, so their validators agree.
+    seed = f"{state.token}|{state.next_event_at.isoformat()}|{next_event_at}"
+    fresh = ContentState(
+        token=hashlib.sha256(seed.encode()).hexdigest()[:16], changed_at=now, next_event_at=next_event_at
+    )
+    cache.set(STATE_KEY, fresh, _state_timeout())
+    return fresh
+
+
+def content_changed() -> None:
+    """
+    Public content has changed: forget the state once the transaction commits (not before, or a request in between
+    could cache the old content under a new token), so the next request gets new validators.
+    """
+    transaction.on_commit(_forget_state, robust=True)
+
+
+def _forget_state() -> None:
+    cache.delete(STATE_KEY)
+
+
+def _state_timeout() -> int:
+    # A per-process cache (the default without REDIS_URL) can't hear of a change saved by another process, so there
+    # the state lives no longer than a CDN keeps a page. Run more than one process with a shared cache (REDIS_URL).
+    if isinstance(caches["default"], LocMemCache):
+        return settings.NEWSROOM["CACHE_S_MAXAGE"]
+    return STATE_TIMEOUT
+
+
+@receiver([post_save, post_delete, m2m_changed], dispatch_uid="http_cache_public_content_changed")
+def _public_content_changed(sender: type, **kwargs: Any) -> None:
+    if kwargs.get("action", "post_").startswith("pre_"):
+        return  # m2m_changed says it twice; the "post_" signal is enough
+    if sender._meta.app_label in PUBLIC_APPS:
+        content_changed()
+
+
+@receiver(post_migrate, dispatch_uid="http_cache_migrated")
+def _migrated(**kwargs: Any) -> None:
+    # Deploys migrate: new code may render the same content differently.
+    content_changed()
+
+
+def public_headers(state: ContentState, now: datetime, policy: CachePolicy) -> PublicHeaders:
+    """The validators and freshness lifetimes of a public response made at `now` from `state`."""
+    tag, last_modified, horizon = state.token, state.changed_at, state.next_event_at
+    if policy.refresh_every:
+        period_start = math.floor(now.timestamp() / policy.refresh_every) * policy.refresh_every
+        period_end = datetime.fromtimestamp(period_start + policy.refresh_every, tz=UTC)
+        tag = f"{tag}-{period_start}"
+        last_modified = max(last_modified, datetime.fromtimestamp(period_start, tz=UTC))
+        horizon = min(horizon or period_end, period_end)
+    house = settings.NEWSROOM
+    max_age, s_maxage, swr = (
+        house["CACHE_MAX_AGE"],
+        house["CACHE_S_MAXAGE"],
+        house["CACHE_STALE_WHILE_REVALIDATE"],
+    )
+    if horizon is not None:
+        # Whole seconds, rounded down, so no copy outlives the change; a stale copy served while revalidating counts.
+        seconds_left = max(0, math.floor((horizon - now).total_seconds()))
+        max_age, s_maxage = min(max_age, seconds_left), min(s_maxage, seconds_left)
+        swr = max(0, min(swr, seconds_left - max(max_age, s_maxage)))
+    return PublicHeaders(
+        etag=f'"{tag}"',
+        last_modified=math.floor(last_modified.timestamp()),
+        max_age=max_age,
+        s_maxage=s_maxage,
+        stale_while_revalidate=swr,
+    )
+
+
+def is_personal(request: HttpRequest) -> bool:
+    """Whether the response is for a logged-in user. Without a session cookie, known without a query."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.user.is_authenticated
+
+
+class HttpCacheMiddleware:
+    """Answers conditional GETs to `@cache_public` views and gives their responses caching headers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        headers = getattr(request, "_http_cache", None)
+        # A view that set its own Cache-Control (a preview's never_cache) knows better.
+        if headers is None or response.has_header("Cache-Control"):
+            return response
+        # A response that sets a cookie (a CSRF token in a form) is one visitor's: a shared cache must not keep it.
+        if headers == PRIVATE or response.cookies:
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        if response.status_code not in CACHEABLE_STATUSES:
+            return response
+        cache_control = {"public": True, "max_age": headers.max_age, "s_maxage": headers.s_maxage}
+        if headers.stale_while_revalidate:
+            cache_control["stale_while_revalidate"] = headers.stale_while_revalidate
+        patch_cache_control(response, **cache_control)
+        if response.status_code in (200, 304):
+            response.headers["ETag"] = headers.etag
+            # Feeds and sitemaps set their own from their items' dates; the content state's is the one 304s agree with.
+            response.headers["Last-Modified"] = http_date(headers.last_modified)
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable, view_args: tuple, view_kwargs: dict
+    ) -> HttpResponse | None:
+        policy = getattr(view, "http_cache", None)
+        if policy is None or request.method not in ("GET", "HEAD"):
+            return None
+        if is_personal(request):
+            request._http_cache = PRIVATE
+            return None
+        now = timezone.now()
+        headers = public_headers(content_state(now), now, policy)
+        request._http_cache = headers
+        # A 304 (or a 412 for a failed If-Match) before the view runs; None lets the view run.
+        return get_conditional_response(request, etag=headers.etag, last_modified=headers.last_modified)
