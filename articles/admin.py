@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from taggit.models import Tag
 
+from .images.admin import ImageAdmin  # noqa: F401  (registers the image library)
 from .models import Agency, Article, Author, Byline, TaggedArticle, Topic
 
 # Articles use our own Topic model; taggit's default Tag would only confuse editors.
@@ -34,13 +35,14 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "publish_at"
     list_select_related = ["section"]
     show_full_result_count = False
-    autocomplete_fields = ["section", "agencies"]
+    autocomplete_fields = ["section", "agencies", "lead_image"]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline, TopicInline]
     readonly_fields = ["first_published_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "section", "dateline", "body"]}),
         ("Credits", {"fields": ["agencies"]}),
+        ("Lead image", {"fields": ["lead_image", "lead_image_caption", "lead_image_credit"]}),
         (
             "Publication",
             {"fields": ["status", "publish_at", "expire_at", "embargo_until", "first_published_at", "updated_at"]},

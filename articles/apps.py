@@ -8,6 +8,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (connects the receivers)
+        from .images import signals as image_signals  # noqa: F401
         from .roles import ensure_editorial_groups
 
         post_migrate.connect(ensure_editorial_groups, sender=self, dispatch_uid="articles_editorial_groups")

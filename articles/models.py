@@ -13,6 +13,7 @@ from taggit.models import TagBase, TaggedItemBase
 from sections.models import Section
 
 from .house_style import format_dateline, join_names
+from .images.models import Image, Rendition  # noqa: F401  (the image library's models are the app's)
 from .sanitizer import sanitize_html
 
 # Edits in the first minutes after publication (typos, a tag) don't earn an "Updated" label.
@@ -149,6 +150,20 @@ class Article(models.Model):
     )
     dateline = models.CharField(
         max_length=100, blank=True, help_text="Where the story was filed, as printed: “PARIS”. The date is added."
+    )
+    lead_image = models.ForeignKey(
+        Image,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_of",
+        help_text="Shown under the headline, cut to 16:9 around its focal point.",
+    )
+    lead_image_caption = models.TextField(
+        max_length=1000, blank=True, help_text="For this story only; leave empty to use the library's caption."
+    )
+    lead_image_credit = models.CharField(
+        max_length=200, blank=True, help_text="For this story only; leave empty to use the library's credit."
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField(
