@@ -9,6 +9,7 @@ from django.urls import reverse
 from sections.context_processors import top_level_sections
 from sections.models import SectionRedirect
 
+from .images.pictures import page_images
 from .models import Agency, Article, ArticleRedirect, Author, Topic
 from .pagination import paginate
 from .related import related_articles
@@ -55,8 +56,11 @@ def article_detail(request: HttpRequest, section_slug: str, slug: str) -> HttpRe
     # story appears twice on the page.
     related = related_articles(article, limit=house["RELATED_STORIES"] + 1)
     trending = trending_articles(limit=house["TRENDING_STORIES"], exclude=[article.pk, *(r.pk for r in related)])
+    images = page_images(article)
     context = {
         "article": article,
+        "images": images,
+        "lead_image": images.get(article.lead_image_id),
         "section": article.section,
         "inline_related": related[0] if related else None,
         "related_stories": related[1:],
