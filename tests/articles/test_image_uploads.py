@@ -210,3 +210,11 @@ def test_transparency_survives_in_the_original(editor: Client) -> None:
         assert picture.mode == "RGBA"
         assert picture.getpixel((5, 5)) == (255, 0, 0, 255)
         assert picture.getpixel((100, 100))[3] == 0
+
+
+def test_an_upload_django_streamed_to_a_temporary_file_is_read_like_any_other(editor: Client, settings) -> None:
+    # Uploads over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) reach the form as temporary files on disk.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = upload(editor, "camera.jpg", picture_bytes(900, 600, quality=95))
+    assert response.status_code == 302, file_errors(response)
+    assert (Image.objects.get().width, Image.objects.get().height) == (900, 600)
