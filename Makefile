@@ -1,6 +1,6 @@
 # Newsroom: `make run` serves the demo site, `make test` runs the suite. Both set everything up first.
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint format migrate demo clean
+.PHONY: help install run test check lint format migrate demo clean bench-images
 
 PORT ?= 8000
 VENV := .venv
@@ -20,6 +20,7 @@ help:
 	@echo "make install create or update the virtualenv in $(VENV)/"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make check   lint, and migrations in step with the models (what CI runs before the tests)"
+	@echo "make bench-images  CPU time and memory of one 12-megapixel upload and its renditions (tests/perf/)"
 
 install: $(STAMP)
 
@@ -47,6 +48,10 @@ run: demo
 # Tests run with DEBUG off, as production does; SECRET_KEY is then required, so give them a throwaway one.
 test: $(STAMP)
 	SECRET_KEY=$${SECRET_KEY-tests-only-not-a-secret} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A benchmark, not a test: prints figures, asserts nothing.
+bench-images: $(STAMP)
+	DEBUG=$${DEBUG-1} $(BIN)/python tests/perf/bench_renditions.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,6 +17,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from . import permissions, presence, revisions
+from .images.admin import ImageAdmin  # noqa: F401  (registers the image library)
 from .models import Agency, Article, Author, Byline, Correction, PreviewLink, TaggedArticle, Topic, Transition
 from .views import render_article_page
 
@@ -230,7 +231,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "publish_at"
     list_select_related = ["section", "last_edited_by"]
     show_full_result_count = False
-    autocomplete_fields = ["section", "agencies"]
+    autocomplete_fields = ["section", "agencies", "lead_image"]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline, TopicInline, CorrectionInline, TransitionInline]
     actions = ["submit_selected", "publish_selected", "withdraw_selected"]
@@ -266,6 +267,7 @@ class ArticleAdmin(admin.ModelAdmin):
         fieldsets = [
             (None, {"fields": [*content, "expected_version"] if editable else content}),
             ("Credits", {"fields": ["agencies"]}),
+            ("Lead image", {"fields": ["lead_image", "lead_image_caption", "lead_image_credit"]}),
             ("Publication", {"fields": publication, "description": self._time_zone_note()}),
         ]
         if obj is not None and {permissions.SEND_BACK, permissions.WITHDRAW} & {

@@ -16,6 +16,7 @@ from sections.models import Section
 
 from . import permissions
 from .house_style import format_dateline, join_names
+from .images.models import Image, Rendition  # noqa: F401  (the image library's models are the app's)
 from .publishing import article_went_live
 from .sanitizer import sanitize_html
 
@@ -182,6 +183,20 @@ class Article(models.Model):
     )
     dateline = models.CharField(
         max_length=100, blank=True, help_text="Where the story was filed, as printed: “PARIS”. The date is added."
+    )
+    lead_image = models.ForeignKey(
+        Image,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_of",
+        help_text="Shown under the headline, cut to 16:9 around its focal point.",
+    )
+    lead_image_caption = models.TextField(
+        max_length=1000, blank=True, help_text="For this story only; leave empty to use the library's caption."
+    )
+    lead_image_credit = models.CharField(
+        max_length=200, blank=True, help_text="For this story only; leave empty to use the library's credit."
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField(

@@ -19,6 +19,7 @@ JOURNALIST_PERMISSIONS = {
     ("articles", "byline"): ["add", "change", "delete", "view"],
     ("articles", "taggedarticle"): ["add", "change", "delete", "view"],
     ("articles", "topic"): ["add", "view"],
+    ("articles", "image"): ["add", "change", "view"],
     ("articles", "agency"): ["view"],
     ("articles", "author"): ["view"],
     ("articles", "transition"): ["view"],

@@ -19,6 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import to_locale
 
+from .images.models import Rendition
+from .images.pictures import widest_crops
 from .models import Agency, Article, Author
 
 LOGO = {"path": "img/logo.png", "width": 600, "height": 60}
@@ -29,11 +31,14 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 
 def lead_image_urls(article: Article, *, request: HttpRequest) -> list[str]:
     """
-    Absolute URLs of the article's lead image in 16:9, 4:3 and 1:1 crops, as Google asks of a NewsArticle's `image`.
-    Empty until articles have images: the image library fills in this function, and JSON-LD, OpenGraph and Twitter
-    cards pick them up from here.
+    Absolute URLs of the article's lead image in 16:9, 4:3 and 1:1 crops, as Google asks of a NewsArticle's `image`,
+    for JSON-LD, OpenGraph and Twitter cards. Only from a lead image the page has already loaded with its renditions
+    (`articles.images.pictures.page_images`): never a query of its own.
     """
-    return []
+    if not Article.lead_image.is_cached(article) or article.lead_image is None:
+        return []
+    crops = [Rendition.Crop.WIDE, Rendition.Crop.STANDARD, Rendition.Crop.SQUARE]
+    return [request.build_absolute_uri(rendition.file.url) for rendition in widest_crops(article.lead_image, crops)]
 
 
 def article_tag_uri(article: Article, *, request: HttpRequest) -> str:

@@ -10,6 +10,7 @@ from sections.context_processors import top_level_sections
 from sections.models import SectionRedirect
 
 from .http_cache import cache_public
+from .images.pictures import page_images
 from .models import Agency, Article, ArticleRedirect, Author, PreviewLink, Topic
 from .pagination import paginate
 from .related import related_articles
@@ -75,8 +76,13 @@ def render_article_page(request: HttpRequest, article: Article, *, preview: bool
     # story appears twice on the page.
     related = related_articles(article, limit=house["RELATED_STORIES"] + 1)
     trending = trending_articles(limit=house["TRENDING_STORIES"], exclude=[article.pk, *(r.pk for r in related)])
+    images = page_images(article)
+    if article.lead_image_id in images:
+        article.lead_image = images[article.lead_image_id]  # with its renditions, for the page's social cards
     context = {
         "article": article,
+        "images": images,
+        "lead_image": images.get(article.lead_image_id),
         "section": article.section,
         "inline_related": related[0] if related else None,
         "related_stories": related[1:],

@@ -8,8 +8,11 @@ ALLOWED_HOSTS   comma-separated host names (default: localhost names only)
 REDIS_URL       shared cache, e.g. redis://127.0.0.1:6379/0 (CACHE_URL is accepted too; default: local memory)
 TIME_ZONE       the newsroom's time zone, used for datelines and displayed times (default: UTC)
 NEWSROOM_*      the newsroom's own knobs, listed in NEWSROOM at the end of this module and in README.md
+MEDIA_STORAGE_BACKEND, MEDIA_STORAGE_OPTIONS  where uploads and image renditions are stored (default: MEDIA_ROOT);
+                e.g. storages.backends.s3.S3Storage with JSON options (see README)
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -123,7 +126,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Images and their renditions go through this backend only (never through file paths), so S3-compatible storage
+    # via django-storages is a matter of these two variables.
+    "default": {
+        "BACKEND": os.environ.get("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS") or "{}"),
+    },
     # Hashed, compressed file names in production so browsers and CDNs can cache static files forever.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -157,4 +165,12 @@ NEWSROOM = {
     "CACHE_MAX_AGE": int(os.environ.get("NEWSROOM_CACHE_MAX_AGE", "60")),
     "CACHE_S_MAXAGE": int(os.environ.get("NEWSROOM_CACHE_S_MAXAGE", "300")),
     "CACHE_STALE_WHILE_REVALIDATE": int(os.environ.get("NEWSROOM_CACHE_STALE_WHILE_REVALIDATE", "60")),
+    # Uploads larger than this are refused before anything decodes them (the web server should refuse far larger
+    # request bodies first). 25 MB holds any camera JPEG.
+    "IMAGE_MAX_BYTES": int(os.environ.get("NEWSROOM_IMAGE_MAX_BYTES", str(25 * 1024 * 1024))),
+    # Decoded size cap, well below Pillow's own decompression-bomb limit (~89 megapixels): 50 megapixels is a
+    # full-frame camera's picture and 200 MB of RGBA in memory.
+    "IMAGE_MAX_PIXELS": int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", "50000000")),
+    # AVIF renditions cost most of the encoding time; off leaves WebP and JPEG/PNG.
+    "IMAGE_AVIF": env_bool("NEWSROOM_IMAGE_AVIF", True),
 }

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,6 +16,8 @@ urlpatterns = [
     # Before the generic pattern, which the index links it by: the news sitemap has its own template.
     path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap_news"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
+    # Uploaded pictures, served by Django with DEBUG on only (an empty list otherwise); see README, "Images".
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
     path("", include("articles.urls")),
     path("", include("sections.urls")),
 ]

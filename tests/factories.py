@@ -1,12 +1,16 @@
+import io
 from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
+from PIL import Image as PILImage, ImageDraw
 
-from articles.models import Agency, Article, Author, Byline, Topic
+from articles.images.renditions import generate_renditions
+from articles.models import Agency, Article, Author, Byline, Image, Topic
 from sections.models import Section
 
 
@@ -57,6 +61,45 @@ class TopicFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Topic {n}")
     slug = factory.LazyAttribute(lambda topic: slugify(topic.name))
+
+
+def picture_bytes(
+    width: int = 400,
+    height: int = 300,
+    *,
+    format: str = "JPEG",
+    transparent: bool = False,
+    mark: tuple[int, int, int, int] | None = None,
+    **save_options,
+) -> bytes:
+    """An encoded picture: blue (or transparent) with an optional red rectangle `mark` (left, top, right, bottom)."""
+    if transparent:
+        picture = PILImage.new("RGBA", (width, height), (0, 0, 0, 0))
+    else:
+        picture = PILImage.new("RGB", (width, height), "#2f6db5")
+    if mark:
+        ImageDraw.Draw(picture).rectangle(mark, fill="red")
+    buffer = io.BytesIO()
+    picture.save(buffer, format, **save_options)
+    return buffer.getvalue()
+
+
+class ImageFactory(DjangoModelFactory):
+    """A small library picture, stored through the same checks as an upload. `renditions=True` makes them too."""
+
+    class Meta:
+        model = Image
+        skip_postgeneration_save = True
+
+    file = factory.LazyFunction(lambda: ContentFile(picture_bytes(), name="photo.jpg"))
+    alt_text = factory.Sequence(lambda n: f"Picture number {n}")
+    caption = "Rescue workers search the rubble."
+    photographer = "Jane Doe"
+
+    @factory.post_generation
+    def renditions(image: Image, create: bool, extracted: bool | None, **kwargs) -> None:
+        if create and extracted:
+            generate_renditions(image=image)
 
 
 class ArticleFactory(DjangoModelFactory):

@@ -6,12 +6,19 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from articles.models import Article, Topic
+from articles.models import Article, Image, Rendition, Topic
 from sections.models import Section
 
 pytestmark = pytest.mark.django_db
 
 REFERENCE_SLUG = "macron-banks-on-us-backing-as-26-nations-pledge-troops-for-ukraine"
+
+
+@pytest.fixture(autouse=True)
+def without_avif(settings) -> None:
+    # The demo draws its pictures and makes their renditions on every first load; AVIF encoding is most of that time
+    # and is tested on its own (test_image_renditions.py).
+    settings.NEWSROOM = settings.NEWSROOM | {"IMAGE_AVIF": False}
 
 
 def load_demo() -> None:
@@ -24,8 +31,11 @@ def test_demo_loads_a_newsroom_and_loading_it_again_changes_nothing(settings) ->
     counts = (Section.objects.count(), Article.objects.count(), Topic.objects.count())
     assert counts[0] >= 12 and Article.objects.live().count() >= 55
     assert Article.objects.exclude(pk__in=Article.objects.live()).count() >= 4  # drafts etc. for the admin
+    pictures = set(Rendition.objects.values_list("file", flat=True))
+    assert Image.objects.count() >= 6 and len(pictures) >= 6 * 20
     load_demo()
     assert (Section.objects.count(), Article.objects.count(), Topic.objects.count()) == counts
+    assert set(Rendition.objects.values_list("file", flat=True)) == pictures  # nothing drawn or rendered again
 
 
 def test_demo_accounts_are_only_created_with_debug_on(settings) -> None:
@@ -54,3 +64,15 @@ def test_demo_reproduces_the_reference_article_page(client: Client) -> None:
     assert len(related) == 5
     assert len(soup.select(".trending li")) == 5
     assert soup.select_one("[data-ad-slot=header-banner]") is not None
+    lead = soup.select_one(".article > figure.picture")
+    assert lead.select_one("img")["alt"].startswith("Drawing of a Paris skyline")
+    assert "Photo: Ludovic Marin/AFP" in lead.figcaption.get_text()
+
+
+def test_demo_stories_have_pictures(client: Client) -> None:
+    load_demo()
+    live = Article.objects.live()
+    assert live.filter(lead_image__isnull=True).count() == 0
+    story = live.get(body__contains="[image ")
+    soup = BeautifulSoup(client.get(story.get_absolute_url()).content, "html.parser")
+    assert len(soup.select(".article__body figure.picture img[loading=lazy]")) == 1

@@ -1,6 +1,6 @@
 """
-Every public page costs a fixed number of queries, however many topics, credits, related stories or sections there
-are. Each budget is measured twice, with a small and a larger data set, and must be the same.
+Every public page costs a fixed number of queries, however many topics, credits, related stories, sections or
+pictures there are. Each budget is measured twice, with a small and a larger data set, and must be the same.
 
 Budgets are for a warm HTTP cache state (articles/http_cache.py), as between content changes; computing the state
 costs one query after each change, measured in tests/articles/test_http_cache.py.
@@ -12,21 +12,38 @@ import pytest
 from django.test import Client
 
 from articles.http_cache import content_state
-from tests.factories import AgencyFactory, ArticleFactory, AuthorFactory, SectionFactory, TopicFactory
+from tests.factories import (
+    AgencyFactory,
+    ArticleFactory,
+    AuthorFactory,
+    ImageFactory,
+    SectionFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def build_newsroom(size: int) -> dict:
-    """A newsroom where everything (topics, credits, related stories, sections) grows with `size`."""
+    """A newsroom where everything (topics, credits, related stories, sections, pictures) grows with `size`."""
     sections = [SectionFactory(name=f"Section {n}", position=n) for n in range(size)]
     for n, section in enumerate(sections[1:]):
         SectionFactory(name=f"Subsection {n}", parent=section)
     topics = [TopicFactory(name=f"Topic {n}") for n in range(size)]
     authors = [AuthorFactory(name=f"Author {n}") for n in range(size)]
     agencies = [AgencyFactory(name=f"Agency {n}") for n in range(size)]
+    # Each article has a lead image; the first also has `size` pictures in its body. All have their renditions.
+    pictures = [ImageFactory(agency=agencies[n % size], renditions=True) for n in range(size + 1)]
+    body = "".join(f"<p>Paragraph {n}.</p><p>[image {picture.pk}]</p>" for n, picture in enumerate(pictures[1:]))
     articles = [
-        ArticleFactory(section=sections[n % size], topics=topics, authors=authors, agencies=agencies)
+        ArticleFactory(
+            section=sections[n % size],
+            topics=topics,
+            authors=authors,
+            agencies=agencies,
+            lead_image=pictures[0],
+            body=body if n == 0 else "<p>Text.</p>",
+        )
         for n in range(size * 3)
     ]
     return {
@@ -42,8 +59,8 @@ def build_newsroom(size: int) -> dict:
 # page -> (queries, what they are)
 BUDGETS = {
     # article with its section; bylines with authors; agencies; topics; corrections; related stories; trending;
-    # navigation
-    "article": 8,
+    # navigation; the page's pictures (lead and body) with their credit agencies; their renditions
+    "article": 10,
     # latest stories; their bylines; their agencies; navigation sections; stories per section front
     "home": 5,
     # section with its parent; subsection tree; count; page of stories; bylines; agencies; subsections; navigation
@@ -67,3 +84,5 @@ def test_public_page_has_a_fixed_query_budget(
     with django_assert_num_queries(BUDGETS[page]):
         response = client.get(url)
     assert response.status_code == 200
+    if page == "article":
+        assert response.content.count(b'<figure class="picture">') == size + 1

@@ -6,8 +6,9 @@ from bs4 import BeautifulSoup
 from django.contrib.staticfiles import finders
 from django.test import Client
 
+from articles.images.models import Rendition
 from articles.models import Article
-from tests.factories import AgencyFactory, ArticleFactory, AuthorFactory, SectionFactory, TopicFactory
+from tests.factories import AgencyFactory, ArticleFactory, AuthorFactory, ImageFactory, SectionFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,27 @@ def test_an_article_without_standfirst_credits_or_dateline_leaves_those_out(clie
     data = json_ld(soup)
     assert not {"author", "description", "dateline", "locationCreated", "keywords"} & set(data)
     assert meta(soup, "description") == [] and meta(soup, "og:description") == []
+
+
+def test_lead_image_appears_in_json_ld_and_social_cards_in_three_shapes(client: Client, settings) -> None:
+    settings.NEWSROOM = {**settings.NEWSROOM, "IMAGE_AVIF": False}
+    article = ArticleFactory(lead_image=ImageFactory(renditions=True))
+    soup = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    images = json_ld(soup)["image"]
+    by_url = {f"http://testserver{r.file.url}": r for r in Rendition.objects.filter(image=article.lead_image)}
+    assert [(by_url[url].crop, by_url[url].format) for url in images] == [
+        ("16x9", "jpeg"),
+        ("4x3", "jpeg"),
+        ("1x1", "jpeg"),
+    ]
+    assert all(
+        by_url[url].width == max(r.width for r in by_url.values() if r.crop == by_url[url].crop) for url in images
+    )
+    assert [meta["content"] for meta in soup.select('meta[property="og:image"]')] == images
+    assert soup.select_one('meta[name="twitter:card"]')["content"] == "summary_large_image"
+
+
+def test_no_image_in_json_ld_without_a_lead_image(client: Client) -> None:
+    soup = BeautifulSoup(client.get(ArticleFactory().get_absolute_url()).content, "html.parser")
+    assert "image" not in json_ld(soup)
+    assert soup.select_one('meta[name="twitter:card"]')["content"] == "summary"

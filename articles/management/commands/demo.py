@@ -1,6 +1,6 @@
 """
-`manage.py demo`: load a demo newsroom (sections, agencies, authors, about sixty stories and, with DEBUG on, demo
-accounts) so the site and the admin have something realistic to show.
+`manage.py demo`: load a demo newsroom (sections, agencies, authors, about sixty stories with pictures and, with DEBUG
+on, demo accounts) so the site and the admin have something realistic to show.
 
 Idempotent: everything is keyed on slugs and usernames, so running it again updates rows in place and creates no
 duplicates. Choices come from a seeded random generator and times are counted back from the current hour, so a
@@ -17,13 +17,16 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Agency, Article, Author, Byline, Topic
+from articles.images.renditions import generate_renditions
+from articles.management.demo_pictures import PICTURES, draw
+from articles.models import Agency, Article, Author, Byline, Image, Topic
 from articles.roles import EDITORS, JOURNALISTS
 from sections.models import Section
 
@@ -1085,6 +1088,10 @@ EXPIRED_STORY = StorySpec(
 # Scheduled stories go live at this local hour tomorrow.
 SCHEDULED_HOUR = 7
 
+# Every story's lead image is its desk's picture, the reference article's its own (demo_pictures.PICTURES); this
+# story also shows the reference picture in its body, after its first paragraph.
+BODY_PICTURE_STORY = "eu-leaders-agree-new-sanctions-package-targeting-russian-oil-revenues"
+
 # How bylines are credited across the recent stories, with relative weights.
 BYLINE_STYLES = (("agencies", 2), ("author", 3), ("author_and_wire", 3), ("two_authors_and_reuters", 1), ("wire", 1))
 
@@ -1112,10 +1119,14 @@ class Newsroom:
     agencies: dict[str, Agency]
     authors: dict[str, Author]
     topics: dict[str, Topic]
+    pictures: dict[str, Image]
 
 
 class Command(BaseCommand):
-    help = "Load a demo newsroom: sections, agencies, authors and about sixty stories (and demo accounts in DEBUG)."
+    help = (
+        "Load a demo newsroom: sections, agencies, authors, pictures and about sixty stories (and demo accounts in "
+        "DEBUG)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Counting from the hour rather than the second keeps reruns within the hour from moving anything.
@@ -1124,11 +1135,13 @@ class Command(BaseCommand):
         tally = Tally()
         with transaction.atomic():
             plan = plan_stories(now, rng)
+            agencies = load_agencies(tally)
             newsroom = Newsroom(
                 sections=load_sections(tally),
-                agencies=load_agencies(tally),
+                agencies=agencies,
                 authors=load_authors(tally),
                 topics=load_topics(plan, tally),
+                pictures=load_pictures(agencies, tally),
             )
             for story, placement in plan:
                 load_story(story, placement, newsroom, rng, tally)
@@ -1137,7 +1150,7 @@ class Command(BaseCommand):
 
     def report(self, tally: Tally, accounts: list[UserSpec]) -> None:
         self.stdout.write(self.style.SUCCESS("Demo newsroom loaded."))
-        for kind in ("sections", "agencies", "authors", "topics", "articles"):
+        for kind in ("sections", "agencies", "authors", "topics", "images", "articles"):
             created, present = tally.created.get(kind, 0), tally.present.get(kind, 0)
             self.stdout.write(f"  {kind.capitalize():<9} {created} created, {present} already present")
         if not settings.DEBUG:
@@ -1197,6 +1210,32 @@ def load_topics(plan: list[tuple[StorySpec, Placement]], tally: Tally) -> dict[s
                 topics[name], created = Topic.objects.get_or_create(name=name)
                 tally.count("topics", created)
     return topics
+
+
+def load_pictures(agencies: dict[str, Agency], tally: Tally) -> dict[str, Image]:
+    """The demo's pictures, drawn on the first run only, with all their renditions."""
+    pictures: dict[str, Image] = {}
+    for spec in PICTURES:
+        fields = {
+            "alt_text": spec.alt_text,
+            "caption": spec.caption,
+            "photographer": spec.photographer,
+            "agency": agencies[spec.agency] if spec.agency else None,
+            "focal_x": spec.focal[0],
+            "focal_y": spec.focal[1],
+            "copyright": "Drawn for the Newsroom demo; free to use.",
+        }
+        image = Image.objects.filter(source=spec.source).first()
+        if image is None:
+            image = Image(file=ContentFile(draw(spec, seed=SEED), name=f"{spec.key}.jpg"), source=spec.source)
+        for name, value in fields.items():
+            setattr(image, name, value)
+        created = image.pk is None
+        image.save()
+        generate_renditions(image=image)  # nothing to do once they exist
+        pictures[spec.key] = image
+        tally.count("images", created)
+    return pictures
 
 
 def load_users(authors: dict[str, Author]) -> list[UserSpec]:
@@ -1268,6 +1307,9 @@ def tomorrow_morning(now: datetime) -> datetime:
 def load_story(story: StorySpec, placement: Placement, newsroom: Newsroom, rng: random.Random, tally: Tally) -> None:
     # Drawn for every story on every run, whatever is already stored, so each story gets the same draws each time.
     body = story_body(story, rng)
+    if story.article_slug == BODY_PICTURE_STORY:
+        lede, rest = body.split("\n", 1)
+        body = f"{lede}\n<p>{newsroom.pictures['reference'].shortcode}</p>\n{rest}"
     credits = story.credits or random_credits(story.section, rng)
     now = timezone.now()
     went_live = placement.status == Article.Status.PUBLISHED and placement.publish_at <= now
@@ -1284,6 +1326,7 @@ def load_story(story: StorySpec, placement: Placement, newsroom: Newsroom, rng: 
             "expire_at": placement.expire_at,
             "embargo_until": None,
             "first_published_at": placement.publish_at if went_live else None,
+            "lead_image": newsroom.pictures["reference" if story is REFERENCE_STORY else DESKS[story.section]],
         },
     )
     tally.count("articles", created)
