@@ -18,6 +18,13 @@ The validators describe the public content of the whole site rather than of one 
 
 So a 304 costs no database query at all while the state is cached; the state itself costs one indexed query, after
 each change and each scheduled event (`next_scheduled_change`).
+
+The same token keys a **page cache** for anonymous readers: a public response is stored under the token, scheme,
+host and address (less `utm_*`-style tracking parameters, so campaigns don't fragment it) and served again, with no
+query, until the token changes. A change invalidates every page at once, exactly when its transaction commits, and
+a scheduled publish or expiry does so at its very second, so a cached page is never stale after an event nor early
+before one. Logged-in users, previews (not `@cache_public`), other methods than GET/HEAD, and responses that set a
+cookie are never stored or served from it; other cookies a reader carries don't matter.
 """
 
 import hashlib
@@ -39,7 +46,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 
 from .models import Article
 
@@ -51,6 +58,12 @@ PUBLIC_APPS = frozenset({"articles", "sections"})
 CACHEABLE_STATUSES = frozenset({200, 301, 304, 308, 400, 404, 410})
 # How long the state may stay in a shared cache (Redis) with no change: any longer only costs one query.
 STATE_TIMEOUT = 24 * 60 * 60
+# Query parameters that only track where a reader came from: they never change a page.
+TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+# Statuses worth keeping in the page cache: pages, redirects and "not found" (a crawler's favourite).
+STORED_STATUSES = frozenset({200, 301, 404})
+# Headers a stored page is kept without: each serving computes its own freshness and validators.
+PER_SERVING_HEADERS = frozenset({"cache-control", "etag", "last-modified", "expires", "vary"})
 
 
 @dataclass(frozen=True)
@@ -204,8 +217,41 @@ def is_personal(request: HttpRequest) -> bool:
     return request.user.is_authenticated
 
 
+def page_cache_key(request: HttpRequest, state: ContentState) -> str:
+    """The page cache's key: the content token, then what identifies the page (tracking parameters left out)."""
+    query = sorted(
+        (name, value)
+        for name, values in request.GET.lists()
+        for value in values
+        if not name.lower().startswith(TRACKING_PARAMETERS)
+    )
+    address = f"{request.method}:{request.scheme}://{request.get_host()}{request.path}?{urlencode(query)}"
+    return f"newsroom:page:{state.token}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def cached_page(key: str) -> HttpResponse | None:
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def store_page(key: str, response: HttpResponse, headers: PublicHeaders) -> None:
+    # Kept as long as a CDN may keep it: the token changing is what retires a page early.
+    if response.status_code in STORED_STATUSES and not response.streaming and headers.s_maxage > 0:
+        kept = [(name, value) for name, value in response.headers.items() if name.lower() not in PER_SERVING_HEADERS]
+        cache.set(key, (response.status_code, kept, response.content), headers.s_maxage)
+
+
 class HttpCacheMiddleware:
-    """Answers conditional GETs to `@cache_public` views and gives their responses caching headers."""
+    """
+    Answers conditional GETs to `@cache_public` views, serves and stores their pages for anonymous readers, and gives
+    their responses caching headers.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -222,6 +268,8 @@ class HttpCacheMiddleware:
             return response
         if response.status_code not in CACHEABLE_STATUSES:
             return response
+        if key := getattr(request, "_page_cache_key", None):
+            store_page(key, response, headers)
         cache_control = {"public": True, "max_age": headers.max_age, "s_maxage": headers.s_maxage}
         if headers.stale_while_revalidate:
             cache_control["stale_while_revalidate"] = headers.stale_while_revalidate
@@ -242,7 +290,16 @@ class HttpCacheMiddleware:
             request._http_cache = PRIVATE
             return None
         now = timezone.now()
-        headers = public_headers(content_state(now), now, policy)
+        state = content_state(now)
+        headers = public_headers(state, now, policy)
         request._http_cache = headers
-        # A 304 (or a 412 for a failed If-Match) before the view runs; None lets the view run.
-        return get_conditional_response(request, etag=headers.etag, last_modified=headers.last_modified)
+        # A 304 (or a 412 for a failed If-Match) before the view runs.
+        if conditional := get_conditional_response(request, etag=headers.etag, last_modified=headers.last_modified):
+            return conditional
+        key = page_cache_key(request, state)
+        if policy.refresh_every:
+            key = f"{key}:{headers.etag}"
+        if (page := cached_page(key)) is not None:
+            return page
+        request._page_cache_key = key
+        return None
