@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles import sitemaps
+from articles.security import ThrottledAdminLoginForm
 
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Newsroom"
+admin.site.login_form = ThrottledAdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -11,6 +11,8 @@ def pytest_configure(config: pytest.Config) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The test client speaks plain HTTP.
+    settings.SECURE_SSL_REDIRECT = False
     # Hashing test passwords at production strength only slows the suite down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
