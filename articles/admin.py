@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from taggit.models import Tag
 
+from .ingest.admin import AgencyFeedInline, SubjectRuleInline
 from .models import Agency, Article, Author, Byline, TaggedArticle, Topic
 
 # Articles use our own Topic model; taggit's default Tag would only confuse editors.
@@ -67,6 +68,7 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "slug", "website"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [AgencyFeedInline, SubjectRuleInline]
 
 
 @admin.register(Author)

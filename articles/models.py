@@ -159,6 +159,20 @@ class Article(models.Model):
         null=True, blank=True, help_text="Optional: not live before this time, whatever the publish time says."
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Agency copy (articles/ingest/): the item this article came from, so a repeated or corrected delivery finds it.
+    # NULL, not "", for articles written here: the unique index is then partial on IS NOT NULL, which PostgreSQL can
+    # use for `wire_uri IN (...)` lookups of any length.
+    wire_uri = models.CharField(  # noqa: DJ001
+        max_length=500, null=True, blank=True, editable=False, help_text="The agency's identifier of the item."
+    )
+    wire_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="wire_articles"
+    )
+    wire_version = models.CharField(max_length=40, blank=True, editable=False)
+    wire_first_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    wire_version_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the editable fields held when the agency's copy was last written in; a difference means a human edit.
+    wire_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -181,6 +195,10 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
                 name="article_published_has_publish_time",
                 violation_error_message="A published article needs a publish time.",
+            ),
+            # One article per agency item, whoever ingests it first: concurrent ingests rely on this.
+            models.UniqueConstraint(
+                fields=["wire_uri"], condition=Q(wire_uri__isnull=False), name="article_wire_uri_unique"
             ),
         ]
         indexes = [
@@ -207,14 +225,23 @@ class Article(models.Model):
         instance._loaded_path = (instance.__dict__.get("section_id"), instance.__dict__.get("slug"))
         return instance
 
-    def publish(self, *, at: datetime | None = None) -> None:
-        """Publish now, or schedule for `at`. Records the first publication once it has happened."""
+    def publish(self, *, at: datetime | None = None, commit: bool = True) -> None:
+        """
+        Publish now, or schedule for `at`. Records the first publication once it has happened. `commit=False` only
+        sets the fields, for callers that insert many new articles at once (wire ingest).
+        """
         now = timezone.now()
         self.status = self.Status.PUBLISHED
         self.publish_at = at or now
         if self.first_published_at is None and self.publish_at <= now:
             self.first_published_at = self.publish_at
-        self.save(update_fields=["status", "publish_at", "first_published_at", "updated_at"])
+        if commit:
+            self.save(update_fields=["status", "publish_at", "first_published_at", "updated_at"])
+
+    def withdraw(self) -> None:
+        """Take the article off the site (an agency kill, a legal problem): its address then answers 404."""
+        self.status = self.Status.WITHDRAWN
+        self.save(update_fields=["status", "updated_at"])
 
     @property
     def credits(self) -> list[Author | Agency]:
@@ -271,3 +298,7 @@ class ArticleRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section.slug}/{self.old_slug} → {self.article}"
+
+
+# Wire ingest's own models (feeds, subject rules, pending updates) live with the rest of that concern.
+from .ingest.models import AgencyFeed, SubjectRule, WireArticle, WireUpdate  # noqa: E402, F401

@@ -7,6 +7,7 @@ DEBUG           "1"/"true" turns on debug mode (never in production)
 ALLOWED_HOSTS   comma-separated host names (default: localhost names only)
 REDIS_URL       shared cache, e.g. redis://127.0.0.1:6379/0 (CACHE_URL is accepted too; default: local memory)
 TIME_ZONE       the newsroom's time zone, used for datelines and displayed times (default: UTC)
+NEWSROOM_WIRE_SECTION, NEWSROOM_WIRE_MAX_ITEM_BYTES   agency copy (`manage.py ingest`), see README.md
 """
 
 import os
@@ -142,4 +143,7 @@ NEWSROOM = {
     "ARTICLES_PER_PAGE": int(os.environ.get("NEWSROOM_ARTICLES_PER_PAGE", "20")),
     "RELATED_STORIES": 5,
     "TRENDING_STORIES": 5,
+    # Agency copy (articles/ingest/): the section for items no subject rule places, and the largest item accepted.
+    "WIRE_SECTION": os.environ.get("NEWSROOM_WIRE_SECTION", "world"),
+    "WIRE_MAX_ITEM_BYTES": int(os.environ.get("NEWSROOM_WIRE_MAX_ITEM_BYTES", str(2 * 1024 * 1024))),
 }

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
-from articles.models import Agency, Article, Author, Byline, Topic
+from articles.models import Agency, AgencyFeed, Article, Author, Byline, SubjectRule, Topic
 from sections.models import Section
 
 
@@ -100,6 +100,23 @@ class ArticleFactory(DjangoModelFactory):
     def agencies(article: Article, create: bool, extracted: list[Agency] | None, **kwargs) -> None:
         if create and extracted:
             article.agencies.set(extracted)
+
+
+class AgencyFeedFactory(DjangoModelFactory):
+    class Meta:
+        model = AgencyFeed
+
+    agency = factory.SubFactory(AgencyFactory)
+    url = factory.Sequence(lambda n: f"http://127.0.0.1:9/feed-{n}.xml")
+
+
+class SubjectRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = SubjectRule
+
+    agency = factory.SubFactory(AgencyFactory)
+    subject = factory.Sequence(lambda n: f"Subject {n}")
+    section = factory.SubFactory(SectionFactory)
 
 
 # The states readers must never see, as factory traits.
