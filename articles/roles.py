@@ -21,6 +21,8 @@ JOURNALIST_PERMISSIONS = {
     ("articles", "topic"): ["add", "view"],
     ("articles", "agency"): ["view"],
     ("articles", "author"): ["view"],
+    # The Wire list of agency copy, to pick stories from; accepting agency versions is for editors.
+    ("articles", "wirearticle"): ["view"],
     ("sections", "section"): ["view"],
 }
 # Editors manage everything editorial.

@@ -26,6 +26,21 @@ URI_MAX = 500
 TOPIC_MAX = 100
 TOPICS_PER_ITEM = 20
 
+JOB_TITLE_WORDS = frozenset(
+    {
+        "staff",
+        "writer",
+        "correspondent",
+        "reporter",
+        "editor",
+        "photographer",
+        "senior",
+        "chief",
+        "special",
+        "business",
+        "sports",
+    }
+)
 WITHDRAWN_STATUSES = frozenset({"canceled", "cancelled", "withdrawn", "killed"})
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
@@ -160,7 +175,10 @@ def split_byline(byline: str) -> list[str]:
             continue
         for part in _BYLINE_SEPARATORS.split(credit):
             part = part.strip(" .")
-            if part and part.casefold() not in {name.casefold() for name in parts}:
+            # "Jane Doe, Staff Writer": a job title is not a name.
+            if all(word in JOB_TITLE_WORDS for word in part.casefold().split()):
+                continue
+            if part.casefold() not in {name.casefold() for name in parts}:
                 parts.append(part)
     return parts
 

@@ -36,6 +36,7 @@ from sections.models import Section
 from . import sources as wire_sources
 from .fingerprint import article_fingerprint, content_fingerprint
 from .item import Failure, ItemError, MappedItem
+from .mapping import JOB_TITLE_WORDS
 from .models import AgencyFeed, SubjectRule, WireUpdate
 from .reading import Document, ReadOptions, read_documents
 
@@ -44,8 +45,6 @@ DOCUMENTS_PER_TASK = 32
 # Byline words that credit the wires in general: "By Agencies".
 GENERIC_AGENCY_NAMES = frozenset({"agencies", "agency", "wires", "wire services", "news agencies", "agency reports"})
 GENERIC_AGENCY = "Agencies"
-# "AP Business Writer", "Reuters correspondent": a job title after an agency's name.
-ROLE_WORDS = ("writer", "correspondent", "reporter", "staff", "editor", "photographer")
 
 
 class Outcome(StrEnum):
@@ -291,15 +290,19 @@ class _Writer:
     def _credited_agency(self, part: str, item: MappedItem) -> Agency | None:
         """The agency a byline name stands for ("dpa", "AP Business Writer", "Agencies"), if it is one."""
         words = part.split()
-        while len(words) > 1 and words[-1].casefold() in ROLE_WORDS:
-            words.pop()
-        if len(words) > 1 and words[-1].casefold() in ("business", "sports", "science", "political", "medical"):
+        staff = words[-1].casefold() == "staff"
+        # "AP Business Writer", "Reuters correspondent": a job title after an agency's name.
+        while len(words) > 1 and words[-1].casefold() in JOB_TITLE_WORDS:
             words.pop()
         name = " ".join(words)
         key = _agency_key(name)
         if key in self.agencies:
             return self.agencies[key]
         if key in GENERIC_AGENCY_NAMES or key in {_agency_key(provider) for provider in item.providers}:
+            return self._agency_named(name)
+        # A single word in capitals ("AFP", "ANSA", "EFE") is an agency's code: no byline prints a person that way.
+        # "Reuters staff" is the agency too.
+        if staff or (" " not in name and name.isupper() and 2 <= len(name) <= 6):
             return self._agency_named(name)
         return None
 

@@ -172,6 +172,16 @@ def test_nitf_rss_and_atom_samples_ingest_with_their_agencies() -> None:
     assert list(vault.topics.names()) == ["Climate", "Agriculture"]
 
 
+def test_an_agency_code_in_a_byline_is_credited_as_an_agency_not_an_author(tmp_path: Path) -> None:
+    items = [ninjs("urn:test:1", byline="Claire Martin, ANSA"), ninjs("urn:test:2", byline="By Reuters staff")]
+    assert ingest(write(tmp_path / "items.json", *items)).code == 0
+    assert sorted(Article.objects.for_listing(), key=lambda article: article.wire_uri)[0].byline == (
+        "By Claire Martin and ANSA"
+    )
+    assert Article.objects.for_listing().get(wire_uri="urn:test:2").byline == "By Reuters"
+    assert list(Author.objects.values_list("name", flat=True)) == ["Claire Martin"]
+
+
 def test_topics_and_authors_are_created_once_and_reused(tmp_path: Path) -> None:
     TopicFactory_name = "Weather"
     existing = Topic.objects.create(name=TopicFactory_name, slug="weather")

@@ -108,6 +108,7 @@ def test_text_that_is_not_a_dateline_lead_stays_in_the_body(body: str) -> None:
         ("Von Christian Hollmann, dpa", ["Christian Hollmann", "dpa"]),
         ("By Jane Doe and Ali Khan, AFP", ["Jane Doe", "Ali Khan", "AFP"]),
         ("Reporting by Ahmad Ghaddar; Editing by Jan Harvey", ["Ahmad Ghaddar"]),
+        ("By JANE DOE, Staff Writer", ["JANE DOE"]),
         ("", []),
     ],
 )
