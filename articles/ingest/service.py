@@ -16,6 +16,7 @@ Concurrent ingests of the same item make one article: the database refuses a sec
 and the loser of that race treats the winner's article as already there.
 """
 
+import functools
 import hashlib
 import multiprocessing
 from collections import deque
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -34,6 +35,7 @@ from articles.models import Agency, Article, Author, Byline, TaggedArticle, Topi
 from sections.models import Section
 
 from . import sources as wire_sources
+from .bulk_insert import insert_articles, insert_rows
 from .fingerprint import article_fingerprint, content_fingerprint
 from .item import Failure, ItemError, MappedItem
 from .mapping import JOB_TITLE_WORDS
@@ -203,7 +205,8 @@ def _read(documents: list[Document], options: ReadOptions, *, jobs: int) -> Iter
         window: deque[tuple[list[Document], Future]] = deque()
         for task in tasks:
             window.append((task, pool.submit(read_documents, task, options)))
-            if len(window) >= jobs * 4:
+            # Enough tasks ahead that the workers keep busy while this process writes a batch.
+            if len(window) >= jobs * 8:
                 yield _task_results(*window.popleft())
         while window:
             yield _task_results(*window.popleft())
@@ -232,6 +235,17 @@ class _Resolved:
     @property
     def uri(self) -> str:
         return self.item.uri
+
+
+@functools.lru_cache(maxsize=65536)
+def _topic_slug(name: str) -> str:
+    # Topics and authors recur across thousands of items: slugify (several regexes) once per name.
+    return slugify(name, allow_unicode=True)[:100]
+
+
+@functools.lru_cache(maxsize=65536)
+def _author_slug(name: str) -> str:
+    return slugify(name)[:120]
 
 
 def _agency_key(name: str) -> str:
@@ -364,7 +378,7 @@ class _Writer:
         wanted: dict[str, str] = {}
         for resolved in batch:
             for name in resolved.item.topics:
-                slug = slugify(name, allow_unicode=True)[:100]
+                slug = _topic_slug(name)
                 if slug and slug not in self.topics:
                     wanted.setdefault(slug, name)
         if wanted:
@@ -374,7 +388,7 @@ class _Writer:
             if missing:
                 # A topic an editor created with another slug keeps its own.
                 for topic in Topic.objects.filter(name__in=list(missing.values())):
-                    self.topics[slugify(topic.name, allow_unicode=True)[:100]] = topic
+                    self.topics[_topic_slug(topic.name)] = topic
                 missing = {slug: name for slug, name in missing.items() if slug not in self.topics}
             if missing:
                 Topic.objects.bulk_create(
@@ -385,7 +399,7 @@ class _Writer:
         for resolved in batch:
             topics: list[Topic] = []
             for name in resolved.item.topics:
-                topic = self.topics.get(slugify(name, allow_unicode=True)[:100])
+                topic = self.topics.get(_topic_slug(name))
                 if topic is not None and topic not in topics:
                     topics.append(topic)
             resolved.topics = topics
@@ -395,7 +409,7 @@ class _Writer:
             slug: name
             for resolved in batch
             for name in resolved.author_names
-            if (slug := slugify(name)[:120]) and slug not in self.authors
+            if (slug := _author_slug(name)) and slug not in self.authors
         }
         if wanted:
             for author in Author.objects.filter(slug__in=list(wanted)):
@@ -410,7 +424,7 @@ class _Writer:
         for resolved in batch:
             authors: list[Author] = []
             for name in resolved.author_names:
-                author = self.authors.get(slugify(name)[:120])
+                author = self.authors.get(_author_slug(name))
                 if author is not None and author not in authors:
                     authors.append(author)
             resolved.authors = authors
@@ -462,11 +476,12 @@ class _Writer:
             headline=item.headline,
             standfirst=item.standfirst,
             body=item.body,
-            section=resolved.section,
+            # Ids rather than instances: cheaper per row, which counts at thousands of rows a batch.
+            section_id=resolved.section.pk,
             dateline=item.dateline,
             embargo_until=item.embargo_until,
             wire_uri=item.uri,
-            wire_agency=resolved.wire_agency,
+            wire_agency_id=resolved.wire_agency.pk,
             wire_version=item.version,
             wire_first_created_at=item.first_created,
             wire_version_created_at=item.version_created,
@@ -480,20 +495,24 @@ class _Writer:
 
     def _add_relations(self, pairs: list[tuple[Article, _Resolved]]) -> None:
         """Bylines, agencies and topics of new articles: one insert each for the whole batch."""
-        Byline.objects.bulk_create(
-            Byline(article=article, author=author, position=position)
-            for article, resolved in pairs
-            for position, author in enumerate(resolved.authors)
+        insert_rows(
+            Byline,
+            ["article_id", "author_id", "position"],
+            (
+                (article.pk, author.pk, position)
+                for article, resolved in pairs
+                for position, author in enumerate(resolved.authors)
+            ),
         )
-        Article.agencies.through.objects.bulk_create(
-            Article.agencies.through(article_id=article.pk, agency_id=agency.pk)
-            for article, resolved in pairs
-            for agency in resolved.agencies
+        insert_rows(
+            Article.agencies.through,
+            ["article_id", "agency_id"],
+            ((article.pk, agency.pk) for article, resolved in pairs for agency in resolved.agencies),
         )
-        TaggedArticle.objects.bulk_create(
-            TaggedArticle(content_object=article, tag=topic)
-            for article, resolved in pairs
-            for topic in resolved.topics
+        insert_rows(
+            TaggedArticle,
+            ["content_object_id", "tag_id"],
+            ((article.pk, topic.pk) for article, resolved in pairs for topic in resolved.topics),
         )
 
     def _create_many(self, batch: list[_Resolved]) -> None:
@@ -504,10 +523,10 @@ class _Writer:
             with transaction.atomic():
                 self._assign_slugs(articles)
                 # The bodies were sanitized by the reader, through the same allowlist Article.save() applies.
-                Article.objects.bulk_create(articles)
+                insert_articles(articles)
                 self._add_relations(list(zip(articles, batch, strict=True)))
-        except IntegrityError:
-            # Another ingest got there first, or a slug clashed: each item on its own decides what to do.
+        except DatabaseError:
+            # Another ingest got there first, a slug clashed or one row is bad: each item on its own decides.
             for resolved in batch:
                 self._write_one(resolved)
             return
@@ -529,7 +548,7 @@ class _Writer:
     def _free_slug(self, article: Article) -> str:
         base = slugify(article.headline, allow_unicode=True)[:255] or "story"
         slug, number = base, 1
-        while Article.objects.filter(section=article.section, slug=slug).exists():
+        while Article.objects.filter(section_id=article.section_id, slug=slug).exists():
             number += 1
             slug = f"{base[:250]}-{number}"
         return slug
@@ -545,6 +564,8 @@ class _Writer:
                 if attempt == 2:
                     self.report.fail(item.source, f"could not be saved: {exc}", item.uri)
                 continue
+            except DatabaseError as exc:
+                self.report.fail(item.source, f"could not be saved: {exc}", item.uri)
             except ItemError as exc:
                 self.report.skip(item.source, str(exc), item.uri)
             else:
