@@ -6,7 +6,6 @@ Timestamps can't tell that: saving without a change, publishing or a redirect mo
 """
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -32,17 +31,18 @@ def content_fingerprint(
     agencies: Iterable[str],
 ) -> str:
     """Topics and authors are slugs in their order on the page; agencies are slugs in any order."""
-    payload = [
+    parts = [
         _text(headline),
         _text(standfirst),
         _text(body),
         _text(dateline),
-        embargo_until.timestamp() if embargo_until else None,
-        list(topics),
-        list(authors),
-        sorted(agencies),
+        str(embargo_until.timestamp()) if embargo_until else "",
+        "\n".join(topics),
+        "\n".join(authors),
+        "\n".join(sorted(agencies)),
     ]
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+    # Each part prefixed with its length, so no text can pass for another split of the fields.
+    return hashlib.sha256("".join(f"{len(part)}:{part}" for part in parts).encode()).hexdigest()
 
 
 def article_fingerprint(article: "Article") -> str:

@@ -123,7 +123,12 @@ def clean_text(value: str | None) -> str:
     """Plain text on one line: tags removed, entities decoded, runs of whitespace collapsed."""
     if not value:
         return ""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value))).strip()
+    # Most values are plain already: string methods rather than regexes for them (this runs for every field).
+    if "<" in value:
+        value = _TAG.sub(" ", value)
+    if "&" in value:
+        value = html.unescape(value)
+    return " ".join(value.split())
 
 
 def truncate(text: str, limit: int) -> str:
