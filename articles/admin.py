@@ -10,6 +10,10 @@ from .models import Agency, Article, Author, Byline, TaggedArticle, Topic
 admin.site.unregister(Tag)
 
 
+# Where a wire story came from (see articles/ingest/), shown to editors but never edited by hand.
+WIRE_FIELDS = ["wire_agency", "wire_uri", "wire_version", "wire_first_created_at", "wire_version_created_at"]
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
     extra = 0
@@ -38,7 +42,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["section", "agencies"]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline, TopicInline]
-    readonly_fields = ["first_published_at", "created_at", "updated_at"]
+    readonly_fields = ["first_published_at", "created_at", "updated_at", *WIRE_FIELDS]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "section", "dateline", "body"]}),
         ("Credits", {"fields": ["agencies"]}),
@@ -46,6 +50,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "Publication",
             {"fields": ["status", "publish_at", "expire_at", "embargo_until", "first_published_at", "updated_at"]},
         ),
+        ("Agency copy", {"fields": WIRE_FIELDS, "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:

@@ -117,3 +117,40 @@ def test_ingest_now_polls_the_selected_feeds(editor: Client, wire_server: str) -
     feed.refresh_from_db()
     assert feed.last_result.startswith("2 created")
     assert Article.objects.filter(wire_agency=feed.agency, status=Article.Status.DRAFT).count() == 2
+
+
+def form_data(html: bytes, form_id: str) -> dict:
+    """What a browser would submit for the form as rendered: textareas with CRLF line ends, as browsers send them."""
+    form = BeautifulSoup(html, "html.parser").find("form", id=form_id)
+    data: dict[str, str | list[str]] = {}
+    for element in form.find_all(["input", "textarea", "select"]):
+        name = element.get("name")
+        if not name:
+            continue
+        if element.name == "textarea":
+            data[name] = element.text.removeprefix("\n").replace("\n", "\r\n")
+        elif element.name == "select":
+            chosen = [option.get("value", "") for option in element.find_all("option") if option.has_attr("selected")]
+            data[name] = chosen if element.has_attr("multiple") else (chosen[0] if chosen else "")
+        elif element.get("type") in ("checkbox", "radio"):
+            if element.has_attr("checked"):
+                data[name] = element.get("value", "on")
+        elif element.get("type") not in ("submit", "button", "file"):
+            data[name] = element.get("value", "")
+    return data
+
+
+def test_saving_a_wire_story_unchanged_in_the_admin_is_not_an_edit(editor: Client, tmp_path: Path) -> None:
+    body = "<p>PARIS, Sept 5 (AFP) - A storm hit Brittany.</p>\n<p>Power was cut.</p>\n<p>Trains stopped.</p>"
+    ingest(write(tmp_path / "v1.json", ninjs(version="1", body_html=body, subjects=[{"name": "Weather"}])))
+    article = Article.objects.get()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    page = editor.get(url)
+    assert article.wire_uri in page.content.decode()  # the "Agency copy" fieldset
+
+    response = editor.post(url, form_data(page.content, "article_form"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    run = ingest(write(tmp_path / "v2.json", ninjs(version="2", headline="Storm kills two", body_html=body)))
+    assert "1 updated" in run.out
+    article.refresh_from_db()
+    assert article.headline == "Storm kills two"
