@@ -1,6 +1,6 @@
 # Newsroom: `make run` serves the demo site, `make test` runs the suite. Both set everything up first.
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint format migrate demo clean bench-images
+.PHONY: help install run test check lint format migrate demo clean bench-images bench-ingest
 
 PORT ?= 8000
 VENV := .venv
@@ -21,6 +21,7 @@ help:
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make check   lint, and migrations in step with the models (what CI runs before the tests)"
 	@echo "make bench-images  CPU time and memory of one 12-megapixel upload and its renditions (tests/perf/)"
+	@echo "make bench-ingest  wire ingest throughput against sanitizing alone (PostgreSQL; BENCH_DATABASE_URL)"
 
 install: $(STAMP)
 
@@ -60,6 +61,12 @@ lint: $(STAMP)
 # What CI checks besides the tests: lint, and migrations in step with the models.
 check: lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Not a test: 20,000 generated ninjs items ingested into PostgreSQL, against sanitizing the same bodies alone.
+# Uses (and creates, migrates and empties) a database of its own.
+BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/bench_ingest
+bench-ingest: $(STAMP)
+	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=$${SECRET_KEY-bench-only} $(BIN)/python tests/perf/bench_ingest.py $(BENCH_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

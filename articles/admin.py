@@ -18,6 +18,7 @@ from taggit.models import Tag
 
 from . import permissions, presence, revisions
 from .images.admin import ImageAdmin  # noqa: F401  (registers the image library)
+from .ingest.admin import AgencyFeedInline, SubjectRuleInline
 from .models import Agency, Article, Author, Byline, Correction, PreviewLink, TaggedArticle, Topic, Transition
 from .views import render_article_page
 
@@ -135,6 +136,10 @@ class ArticleForm(forms.ModelForm):
             publish_at, embargo = cleaned.get("publish_at"), cleaned.get("embargo_until")
             if publish_at and embargo and publish_at < embargo:
                 self.add_error("publish_at", "The publish time is before the embargo; set it at or after the embargo.")
+
+
+# Where a wire story came from (see articles/ingest/), shown to editors but never edited by hand.
+WIRE_FIELDS = ["wire_agency", "wire_uri", "wire_version", "wire_first_created_at", "wire_version_created_at"]
 
 
 class BylineInline(admin.TabularInline):
@@ -270,6 +275,8 @@ class ArticleAdmin(admin.ModelAdmin):
             ("Lead image", {"fields": ["lead_image", "lead_image_caption", "lead_image_credit"]}),
             ("Publication", {"fields": publication, "description": self._time_zone_note()}),
         ]
+        if obj is not None and obj.wire_uri:
+            fieldsets.append(("Agency copy", {"fields": WIRE_FIELDS, "classes": ["collapse"]}))
         if obj is not None and {permissions.SEND_BACK, permissions.WITHDRAW} & {
             *permissions.allowed_transitions(request.user, obj)
         }:
@@ -277,7 +284,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> list[str]:
-        readonly = ["state", "first_published_at", "updated_at"]
+        readonly = ["state", "first_published_at", "updated_at", *WIRE_FIELDS]
         if not permissions.is_editor(request.user):
             # Scheduling, embargo and expiry are editors' decisions.
             readonly += ["publish_at", "embargo_until", "expire_at"]
@@ -523,6 +530,7 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "slug", "website"]
     search_fields = ["name", "short_name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [AgencyFeedInline, SubjectRuleInline]
 
 
 @admin.register(Author)

@@ -10,9 +10,9 @@ The validators describe the public content of the whole site rather than of one 
 (related, trending, navigation), so any change may change it. They come from a small `ContentState` kept in the cache:
 
 - a token, replaced whenever public content changes: saving or deleting any model of the articles or sections apps
-  forgets the state once the transaction commits (`content_changed`); a migration (as on every deploy, when templates
-  may have changed) does too. Code that changes content without model signals (`QuerySet.update()`, raw SQL) must
-  call `content_changed()` itself;
+  forgets the state at once and again when the transaction commits (`content_changed`); a migration (as on every
+  deploy, when templates may have changed) does too. Code that changes content without model signals
+  (`QuerySet.update()`, raw SQL) must call `content_changed()` itself;
 - the next time the live set changes by itself (a publish time, embargo or expiry reached): no cache may keep a
   page past it, so every max-age is cut short before it, and once it has passed the state moves on.
 
@@ -149,9 +149,11 @@ def content_state(now: datetime | None = None) -> ContentState:
 
 def content_changed() -> None:
     """
-    Public content has changed: forget the state once the transaction commits (not before, or a request in between
-    could cache the old content under a new token), so the next request gets new validators.
+    Public content has changed: forget the state now, so that this process stops answering from it, and again once
+    the transaction commits. A request served in between, by another connection, still read the old rows: whatever it
+    cached went under a token that the second forgetting discards.
     """
+    _forget_state()
     transaction.on_commit(_forget_state, robust=True)
 
 

@@ -207,6 +207,20 @@ class Article(models.Model):
         null=True, blank=True, help_text="Optional: not live before this time, whatever the publish time says."
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Agency copy (articles/ingest/): the item this article came from, so a repeated or corrected delivery finds it.
+    # NULL, not "", for articles written here: the unique index is then partial on IS NOT NULL, which PostgreSQL can
+    # use for `wire_uri IN (...)` lookups of any length.
+    wire_uri = models.CharField(  # noqa: DJ001
+        max_length=500, null=True, blank=True, editable=False, help_text="The agency's identifier of the item."
+    )
+    wire_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="wire_articles"
+    )
+    wire_version = models.CharField(max_length=40, blank=True, editable=False)
+    wire_first_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    wire_version_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the editable fields held when the agency's copy was last written in; a difference means a human edit.
+    wire_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -237,6 +251,10 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
                 name="article_published_has_publish_time",
                 violation_error_message="A published article needs a publish time.",
+            ),
+            # One article per agency item, whoever ingests it first: concurrent ingests rely on this.
+            models.UniqueConstraint(
+                fields=["wire_uri"], condition=Q(wire_uri__isnull=False), name="article_wire_uri_unique"
             ),
         ]
         permissions = [
@@ -304,10 +322,13 @@ class Article(models.Model):
             raise ValidationError("Say what needs to change: a note is required to send a story back.")
         self._change_status(self.Status.DRAFT, by=by, note=note)
 
-    def publish(self, *, by: "settings.AUTH_USER_MODEL | None" = None, at: datetime | None = None) -> None:
+    def publish(
+        self, *, by: "settings.AUTH_USER_MODEL | None" = None, at: datetime | None = None, commit: bool = True
+    ) -> None:
         """
         Publish now, or schedule for `at`. An embargo is a floor: publishing "now" an embargoed story schedules it
-        for the embargo's end, and an explicit time before the embargo is refused.
+        for the embargo's end, and an explicit time before the embargo is refused. `commit=False` only sets the
+        fields, for wire ingest inserting many new articles at once (which records and announces them itself).
         """
         if by is not None:
             permissions.require(by, permissions.PUBLISH, self)
@@ -325,6 +346,9 @@ class Article(models.Model):
         goes_live_now = self.first_published_at is None and publish_at <= now
         if goes_live_now:
             self.first_published_at = publish_at
+        if not commit:
+            self.status = self.Status.PUBLISHED
+            return
         self._change_status(self.Status.PUBLISHED, by=by, fields=["publish_at", "first_published_at"])
         if goes_live_now:
             article_went_live.send(sender=Article, article_id=self.pk)
@@ -544,3 +568,7 @@ class PreviewLink(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+# Wire ingest's own models (feeds, subject rules, pending updates) live with the rest of that concern.
+from .ingest.models import AgencyFeed, SubjectRule, WireArticle, WireUpdate  # noqa: E402, F401

@@ -24,6 +24,8 @@ JOURNALIST_PERMISSIONS = {
     ("articles", "author"): ["view"],
     ("articles", "transition"): ["view"],
     ("articles", "correction"): ["view"],
+    # The Wire list of agency copy, to pick stories from; accepting agency versions is for editors.
+    ("articles", "wirearticle"): ["view"],
     ("sections", "section"): ["view"],
 }
 # Editors manage everything editorial.

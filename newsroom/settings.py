@@ -10,6 +10,7 @@ TIME_ZONE       the newsroom's time zone, used for datelines and displayed times
 NEWSROOM_*      the newsroom's own knobs, listed in NEWSROOM at the end of this module and in README.md
 MEDIA_STORAGE_BACKEND, MEDIA_STORAGE_OPTIONS  where uploads and image renditions are stored (default: MEDIA_ROOT);
                 e.g. storages.backends.s3.S3Storage with JSON options (see README)
+NEWSROOM_WIRE_SECTION, NEWSROOM_WIRE_MAX_ITEM_BYTES   agency copy (`manage.py ingest`), see README.md
 """
 
 import json
@@ -211,4 +212,7 @@ NEWSROOM = {
     "IMAGE_MAX_PIXELS": int(os.environ.get("NEWSROOM_IMAGE_MAX_PIXELS", "50000000")),
     # AVIF renditions cost most of the encoding time; off leaves WebP and JPEG/PNG.
     "IMAGE_AVIF": env_bool("NEWSROOM_IMAGE_AVIF", True),
+    # Agency copy (articles/ingest/): the section for items no subject rule places, and the largest item accepted.
+    "WIRE_SECTION": os.environ.get("NEWSROOM_WIRE_SECTION", "world"),
+    "WIRE_MAX_ITEM_BYTES": int(os.environ.get("NEWSROOM_WIRE_MAX_ITEM_BYTES", str(2 * 1024 * 1024))),
 }

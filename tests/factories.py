@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 from PIL import Image as PILImage, ImageDraw
 
 from articles.images.renditions import generate_renditions
-from articles.models import Agency, Article, Author, Byline, Image, Topic
+from articles.models import Agency, AgencyFeed, Article, Author, Byline, Image, SubjectRule, Topic
 from sections.models import Section
 
 
@@ -143,6 +143,23 @@ class ArticleFactory(DjangoModelFactory):
     def agencies(article: Article, create: bool, extracted: list[Agency] | None, **kwargs) -> None:
         if create and extracted:
             article.agencies.set(extracted)
+
+
+class AgencyFeedFactory(DjangoModelFactory):
+    class Meta:
+        model = AgencyFeed
+
+    agency = factory.SubFactory(AgencyFactory)
+    url = factory.Sequence(lambda n: f"http://127.0.0.1:9/feed-{n}.xml")
+
+
+class SubjectRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = SubjectRule
+
+    agency = factory.SubFactory(AgencyFactory)
+    subject = factory.Sequence(lambda n: f"Subject {n}")
+    section = factory.SubFactory(SectionFactory)
 
 
 # The states readers must never see, as factory traits.

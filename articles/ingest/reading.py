@@ -1,0 +1,142 @@
+"""
+From a document (a file's path, or bytes fetched from a feed) to mapped items: detect the format, parse, map,
+sanitize. What `--jobs` runs in worker processes, so it never touches the database or Django's settings.
+
+XML is always parsed by defusedxml first: a document declaring entities (billion laughs) or referring to external
+ones (XXE) is refused before NITF or feed parsing sees it.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import defusedxml.ElementTree
+
+from .formats import feeds, ninjs, nitf
+from .item import Failure, ItemError, MappedItem, NotAStory, WireItem
+from .mapping import map_item
+
+# A document is read into memory whole; past this it is refused rather than risking the worker's memory.
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+FEED_ROOTS = frozenset({"rss", "feed", "RDF", "channel"})
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Where items come from: a file to read (`path`) or bytes already fetched (`data`), labelled for the report."""
+
+    source: str
+    path: str = ""
+    data: bytes | None = None
+    format: str = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    max_item_bytes: int
+
+
+def read_documents(documents: list[Document], options: ReadOptions) -> list[MappedItem | Failure]:
+    """Every item of every document, mapped, or the reason it could not be. The entry point of worker processes."""
+    results: list[MappedItem | Failure] = []
+    for document in documents:
+        results.extend(read_document(document, options))
+    return results
+
+
+def read_document(document: Document, options: ReadOptions) -> Iterator[MappedItem | Failure]:
+    data = document.data
+    if data is None:
+        try:
+            if os.path.getsize(document.path) > MAX_DOCUMENT_BYTES:
+                yield Failure(document.source, f"the file is larger than {MAX_DOCUMENT_BYTES:,} bytes")
+                return
+            with open(document.path, "rb") as file:
+                data = file.read()
+        except OSError as exc:
+            yield Failure(document.source, f"cannot read the file: {exc.strerror or exc}")
+            return
+    for entry in parse_document(data, source=document.source, format=document.format, options=options):
+        if isinstance(entry, Failure):
+            yield entry
+            continue
+        try:
+            yield map_item(entry, max_item_bytes=options.max_item_bytes)
+        except ItemError as exc:
+            yield Failure(entry.source, str(exc), uri=entry.uri)
+
+
+def detect(data: bytes) -> str:
+    """ "ninjs", "xml" or "unknown", from the first character that is not a byte-order mark or whitespace."""
+    head = data[:256]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode()
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head[:1] in (b"{", b"["):
+        return "ninjs"
+    if head[:1] == b"<":
+        return "xml"
+    return "unknown"
+
+
+def parse_document(data: bytes, *, source: str, format: str, options: ReadOptions) -> Iterator[WireItem | Failure]:
+    if not data.strip():
+        yield Failure(source, "the document is empty")
+        return
+    kind = detect(data) if format == "auto" else ("ninjs" if format == "ninjs" else "xml")
+    if kind == "ninjs":
+        yield from ninjs.read(data, source=source, max_item_bytes=options.max_item_bytes)
+        return
+    if kind == "unknown":
+        yield Failure(source, "unknown format: not ninjs (JSON), NITF, RSS or Atom")
+        return
+    try:
+        root = parse_xml(data)
+    except ItemError as exc:
+        yield Failure(source, str(exc))
+        return
+    root_name = nitf.local(root.tag)
+    if root_name == "nitf" and format in ("auto", "nitf"):
+        try:
+            yield nitf.parse(root, source=source)
+        except ItemError as exc:
+            yield Failure(source, str(exc), skipped=isinstance(exc, NotAStory))
+    elif root_name in FEED_ROOTS and format in ("auto", "feed"):
+        yield from feeds.read(data, source=source)
+    else:
+        expected = {"nitf": "NITF", "feed": "RSS or Atom"}.get(format, "NITF, RSS or Atom")
+        yield Failure(source, f"unknown format: XML whose root element <{root_name}> is not {expected}")
+
+
+def parse_xml(data: bytes) -> Element:
+    """The document's tree, or ItemError: entities refused (XXE, entity expansion), encoding or syntax errors."""
+    try:
+        return defusedxml.ElementTree.fromstring(data)
+    except defusedxml.EntitiesForbidden:
+        raise ItemError("refused: the XML declares entities (entity expansion is not accepted)") from None
+    except defusedxml.ExternalReferenceForbidden:
+        raise ItemError("refused: the XML refers to an external entity or DTD") from None
+    except defusedxml.DefusedXmlException as exc:
+        raise ItemError(f"refused: {exc}") from None
+    except ParseError as exc:
+        raise ItemError(_encoding_problem(data) or f"malformed XML: {exc}") from None
+
+
+def _encoding_problem(data: bytes) -> str:
+    """Why the bytes are not text in the encoding the document declares, if that is why it did not parse."""
+    if data.startswith(_BOMS[1:]):
+        return ""
+    declared = _XML_ENCODING.match(data)
+    encoding = declared[1].decode() if declared else "utf-8"
+    try:
+        data.decode(encoding)
+    except LookupError:
+        return f"unknown encoding “{encoding}” declared"
+    except UnicodeDecodeError as exc:
+        return f"not valid {encoding.upper()} text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+    return ""
