@@ -1,6 +1,6 @@
 # Newsroom: `make run` serves the demo site, `make test` runs the suite. Both set everything up first.
 .DEFAULT_GOAL := help
-.PHONY: help install run test check lint format migrate demo clean bench-images bench-ingest
+.PHONY: help install run test check lint format migrate demo clean bench bench-images bench-ingest
 
 PORT ?= 8000
 VENV := .venv
@@ -20,6 +20,7 @@ help:
 	@echo "make install create or update the virtualenv in $(VENV)/"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make check   lint, and migrations in step with the models (what CI runs before the tests)"
+	@echo "make bench   the site under load (gunicorn, PostgreSQL, wrk), cached and uncached; ARTICLES=100000"
 	@echo "make bench-images  CPU time and memory of one 12-megapixel upload and its renditions (tests/perf/)"
 	@echo "make bench-ingest  wire ingest throughput against sanitizing alone (PostgreSQL; BENCH_DATABASE_URL)"
 
@@ -50,7 +51,12 @@ run: demo
 test: $(STAMP)
 	SECRET_KEY=$${SECRET_KEY-tests-only-not-a-secret} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# A benchmark, not a test: prints figures, asserts nothing.
+# Benchmarks, not tests: they print figures and assert nothing.
+ARTICLES ?= 100000
+DURATION ?= 15
+bench: $(STAMP)
+	$(BIN)/python tests/perf/bench_site.py --articles $(ARTICLES) --duration $(DURATION)
+
 bench-images: $(STAMP)
 	DEBUG=$${DEBUG-1} $(BIN)/python tests/perf/bench_renditions.py
 

@@ -298,6 +298,8 @@ class HttpCacheMiddleware:
         # A 304 (or a 412 for a failed If-Match) before the view runs.
         if conditional := get_conditional_response(request, etag=headers.etag, last_modified=headers.last_modified):
             return conditional
+        if not settings.NEWSROOM["PAGE_CACHE"]:
+            return None
         key = page_cache_key(request, state)
         if policy.refresh_every:
             key = f"{key}:{headers.etag}"

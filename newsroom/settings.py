@@ -202,6 +202,8 @@ NEWSROOM = {
     # Public pages' Cache-Control, in seconds: browsers (max-age), CDNs (s-maxage), and how long a cache may serve a
     # stale copy while it fetches a fresh one. All three are cut short before the next scheduled publish or expiry.
     "CACHE_MAX_AGE": int(os.environ.get("NEWSROOM_CACHE_MAX_AGE", "60")),
+    # Whole pages kept for anonymous readers (articles/http_cache.py); off only to measure what it saves.
+    "PAGE_CACHE": env_bool("NEWSROOM_PAGE_CACHE", True),
     "CACHE_S_MAXAGE": int(os.environ.get("NEWSROOM_CACHE_S_MAXAGE", "300")),
     "CACHE_STALE_WHILE_REVALIDATE": int(os.environ.get("NEWSROOM_CACHE_STALE_WHILE_REVALIDATE", "60")),
     # Uploads larger than this are refused before anything decodes them (the web server should refuse far larger
