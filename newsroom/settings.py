@@ -5,7 +5,8 @@ DATABASE_URL    database, e.g. postgres://user@host:5432/newsroom (default: SQLi
 SECRET_KEY      required unless DEBUG is on
 DEBUG           "1"/"true" turns on debug mode (never in production)
 ALLOWED_HOSTS   comma-separated host names (default: localhost names only)
-REDIS_URL       shared cache, e.g. redis://127.0.0.1:6379/0 (CACHE_URL is accepted too; default: local memory)
+REDIS_URL       shared cache and trending counters, e.g. redis://127.0.0.1:6379/0 (CACHE_URL is accepted for the
+                cache alone; default: local memory, and trending counts in the database)
 TIME_ZONE       the newsroom's time zone, used for datelines and displayed times (default: UTC)
 """
 
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Full-text search fields and indexes (search.py); harmless on SQLite.
+    "django.contrib.postgres",
     "taggit",
     "sections",
     "articles",
@@ -92,7 +95,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL")
+# Trending counts go to Redis when it is configured (articles/trending.py), to the database otherwise.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_URL = REDIS_URL or os.environ.get("CACHE_URL")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
@@ -142,4 +147,9 @@ NEWSROOM = {
     "ARTICLES_PER_PAGE": int(os.environ.get("NEWSROOM_ARTICLES_PER_PAGE", "20")),
     "RELATED_STORIES": 5,
     "TRENDING_STORIES": 5,
+    # Prefix of the trending counters' Redis keys, so several sites (or test runs) can share one Redis.
+    "TRENDING_KEY_PREFIX": os.environ.get("NEWSROOM_TRENDING_KEY_PREFIX", "newsroom:"),
+    # Stories at the top of the home page and of a section page: editors' slots first, then the newest.
+    "HOME_FRONT_STORIES": 5,
+    "SECTION_FRONT_STORIES": 4,
 }

@@ -15,6 +15,7 @@ RESERVED_SLUGS = frozenset(
         "authors",
         "agencies",
         "search",
+        "beacon",
         "feeds",
         "sitemap.xml",
         "robots.txt",

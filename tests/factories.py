@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
 from articles.models import Agency, Article, Author, Byline, Topic
+from articles.related import deferred_refresh
 from sections.models import Section
 
 
@@ -85,6 +86,12 @@ class ArticleFactory(DjangoModelFactory):
             expire_at=factory.LazyFunction(lambda: hours_ago(24)),
         )
         withdrawn = factory.Trait(status=Article.Status.WITHDRAWN)
+
+    @classmethod
+    def _generate(cls, strategy: str, params: dict) -> Article:
+        # The article, then its topics and credits, are saved one by one; its related list is refreshed once, after.
+        with deferred_refresh():
+            return super()._generate(strategy, params)
 
     @factory.post_generation
     def topics(article: Article, create: bool, extracted: list | None, **kwargs) -> None:

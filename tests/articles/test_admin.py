@@ -31,6 +31,10 @@ def article_form(section_id: int, **fields: str) -> dict:
         "bylines-INITIAL_FORMS": "0",
         "tagged_items-TOTAL_FORMS": "0",
         "tagged_items-INITIAL_FORMS": "0",
+        "related_pins-TOTAL_FORMS": "0",
+        "related_pins-INITIAL_FORMS": "0",
+        "related_exclusions-TOTAL_FORMS": "0",
+        "related_exclusions-INITIAL_FORMS": "0",
     }
     return data | fields
 

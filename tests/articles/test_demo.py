@@ -54,3 +54,19 @@ def test_demo_reproduces_the_reference_article_page(client: Client) -> None:
     assert len(related) == 5
     assert len(soup.select(".trending li")) == 5
     assert soup.select_one("[data-ad-slot=header-banner]") is not None
+
+
+def test_demo_shows_curated_fronts_and_trending(client: Client) -> None:
+    load_demo()
+    home = BeautifulSoup(client.get("/").content, "html.parser")
+    lead = home.select_one(".lead-story h2").get_text(strip=True)
+    assert lead == "EU leaders agree new sanctions package targeting Russian oil revenues"
+    world = BeautifulSoup(client.get("/world/").content, "html.parser")
+    assert world.select_one(".section-top h2").get_text(strip=True).startswith("Ukraine-Russia crisis")
+    article = Article.objects.get(slug=REFERENCE_SLUG)
+    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    trending = [a.get_text(strip=True) for a in page.select(".trending .story-links__headline")]
+    assert trending[:2] == [
+        "Arsenal go five points clear after derby win at Tottenham",
+        "Weight-loss drug prices to fall under new US deal",
+    ]

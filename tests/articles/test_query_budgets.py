@@ -1,6 +1,7 @@
 """
-Every public page costs a fixed number of queries, however many topics, credits, related stories or sections there
-are. Each budget is measured twice, with a small and a larger data set, and must be the same.
+Every public page costs a fixed number of queries, however many topics, credits, related stories, front slots,
+trending stories or sections there are. Each budget is measured twice, with a small and a larger data set, and must
+be the same.
 """
 
 from collections.abc import Callable
@@ -8,6 +9,8 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from articles.models import FrontSlot, RelatedPin
+from articles.trending import seed_views
 from tests.factories import AgencyFactory, ArticleFactory, AuthorFactory, SectionFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +28,11 @@ def build_newsroom(size: int) -> dict:
         ArticleFactory(section=sections[n % size], topics=topics, authors=authors, agencies=agencies)
         for n in range(size * 3)
     ]
+    for n, story in enumerate(articles[1 : size + 1]):
+        RelatedPin.objects.create(article=articles[0], related=story, position=n)
+        FrontSlot.objects.create(section=None, article=story, position=n)
+        FrontSlot.objects.create(section=sections[0], article=story, position=n)
+    seed_views({story.pk: n + 1 for n, story in enumerate(articles)})
     return {
         "article": articles[0].get_absolute_url(),
         "home": "/",
@@ -32,23 +40,29 @@ def build_newsroom(size: int) -> dict:
         "topic": topics[0].get_absolute_url(),
         "author": authors[0].get_absolute_url(),
         "agency": agencies[0].get_absolute_url(),
+        "search": "/search/?q=headline+number",
     }
 
 
 # page -> (queries, what they are)
 BUDGETS = {
-    # article with its section; bylines with authors; agencies; topics; related stories; trending; navigation
+    # article with its section; bylines with authors; agencies; topics; related stories (pins and automatic, one
+    # query on the precomputed list); trending (one aggregate over the hourly counts); navigation
     "article": 7,
-    # latest stories; their bylines; their agencies; navigation sections; stories per section front
-    "home": 5,
-    # section with its parent; subsection tree; count; page of stories; bylines; agencies; subsections; navigation
-    "section": 8,
+    # front slots; newest stories (backfill and latest); their bylines; their agencies; navigation sections; stories
+    # per section front
+    "home": 6,
+    # section with its parent; subsection tree; front slots; front backfill; count; page of stories; bylines (front
+    # and page); agencies (front and page); trending in the section; navigation; subsections
+    "section": 10,
     # topic; count; page of stories; bylines; agencies; navigation
     "topic": 6,
     # author; count; page of stories; bylines; agencies; navigation
     "author": 6,
     # agency; count; page of stories; bylines; agencies; navigation
     "agency": 6,
+    # navigation; sections for the filter; count of matches (capped); page of ranked results with their snippets
+    "search": 4,
 }
 
 
