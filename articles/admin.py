@@ -5,13 +5,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django_prose_editor.fields import ProseEditorFormField
 from reversion.models import Version
 from taggit.models import Tag
@@ -19,7 +21,21 @@ from taggit.models import Tag
 from . import permissions, presence, revisions
 from .images.admin import ImageAdmin  # noqa: F401  (registers the image library)
 from .ingest.admin import AgencyFeedInline, SubjectRuleInline
-from .models import Agency, Article, Author, Byline, Correction, PreviewLink, TaggedArticle, Topic, Transition
+from .models import (
+    Agency,
+    Article,
+    Author,
+    Byline,
+    Correction,
+    FrontSlot,
+    PreviewLink,
+    RelatedExclusion,
+    RelatedPin,
+    TaggedArticle,
+    Topic,
+    Transition,
+)
+from .related import deferred_refresh, explain_related
 from .views import render_article_page
 
 # Articles use our own Topic model; taggit's default Tag would only confuse editors.
@@ -220,6 +236,21 @@ class MineFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=Article.objects.owned_by(request.user)) if self.value() == "1" else queryset
 
 
+class RelatedPinInline(admin.TabularInline):
+    model = RelatedPin
+    fk_name = "article"
+    extra = 0
+    autocomplete_fields = ["related"]
+    fields = ["related", "position"]
+
+
+class RelatedExclusionInline(admin.TabularInline):
+    model = RelatedExclusion
+    fk_name = "article"
+    extra = 0
+    autocomplete_fields = ["excluded"]
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
@@ -238,7 +269,7 @@ class ArticleAdmin(admin.ModelAdmin):
     show_full_result_count = False
     autocomplete_fields = ["section", "agencies", "lead_image"]
     prepopulated_fields = {"slug": ["headline"]}
-    inlines = [BylineInline, TopicInline, CorrectionInline, TransitionInline]
+    inlines = [BylineInline, TopicInline, RelatedPinInline, RelatedExclusionInline, CorrectionInline, TransitionInline]
     actions = ["submit_selected", "publish_selected", "withdraw_selected"]
     change_form_template = "admin/articles/article/change_form.html"
 
@@ -275,6 +306,8 @@ class ArticleAdmin(admin.ModelAdmin):
             ("Lead image", {"fields": ["lead_image", "lead_image_caption", "lead_image_credit"]}),
             ("Publication", {"fields": publication, "description": self._time_zone_note()}),
         ]
+        if obj is not None:
+            fieldsets.append(("Related stories", {"fields": ["related_preview"], "classes": ["collapse"]}))
         if obj is not None and obj.wire_uri:
             fieldsets.append(("Agency copy", {"fields": WIRE_FIELDS, "classes": ["collapse"]}))
         if obj is not None and {permissions.SEND_BACK, permissions.WITHDRAW} & {
@@ -284,7 +317,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None) -> list[str]:
-        readonly = ["state", "first_published_at", "updated_at", *WIRE_FIELDS]
+        readonly = ["state", "first_published_at", "updated_at", "related_preview", *WIRE_FIELDS]
         if not permissions.is_editor(request.user):
             # Scheduling, embargo and expiry are editors' decisions.
             readonly += ["publish_at", "embargo_until", "expire_at"]
@@ -305,6 +338,12 @@ class ArticleAdmin(admin.ModelAdmin):
         """Offers the editors' list actions to editors only (each article's own rules still apply)."""
         return permissions.is_editor(request.user)
 
+    @admin.display(description="related stories now")
+    def related_preview(self, article: Article) -> SafeString | str:
+        if article.pk is None:
+            return "Shown once the article is saved."
+        return render_to_string("admin/articles/related_preview.html", {"explanations": explain_related(article)})
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).prefetch_related("bylines__author", "agencies")
 
@@ -314,8 +353,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # --- Saving ------------------------------------------------------------------------------------------------
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, *args: Any, **kwargs: Any):
-        with reversion.create_revision():
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        # One revision for the article with its inlines; and as the article, its topics, pins and exclusions are
+        # saved one by one, its related list is refreshed once, after.
+        with deferred_refresh(), reversion.create_revision():
             reversion.set_user(request.user if request.user.is_authenticated else None)
             return super().changeform_view(request, object_id, *args, **kwargs)
 
@@ -539,3 +582,29 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "user__username"]
     autocomplete_fields = ["user"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(FrontSlot)
+class FrontSlotAdmin(admin.ModelAdmin):
+    list_display = ["front_display", "position", "article", "starts_at", "ends_at", "showing"]
+    list_display_links = ["article"]
+    list_editable = ["position"]
+    list_filter = [("section", admin.EmptyFieldListFilter), "section"]
+    list_select_related = ["section", "article"]
+    search_fields = ["article__headline", "section__name"]
+    autocomplete_fields = ["section", "article"]
+
+    @admin.display(description="front", ordering="section__position")
+    def front_display(self, slot: FrontSlot) -> str:
+        return slot.section.name if slot.section else "Home page"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FrontSlot]:
+        live = Article.objects.live().filter(pk=OuterRef("article_id"))
+        return super().get_queryset(request).annotate(story_is_live=Exists(live))
+
+    @admin.display(description="showing now", boolean=True)
+    def showing(self, slot: FrontSlot) -> bool:
+        """On the front now: the slot is current and its story live (a story not yet live waits for its time)."""
+        now = timezone.now()
+        current = (slot.starts_at is None or slot.starts_at <= now) and (slot.ends_at is None or slot.ends_at > now)
+        return current and slot.story_is_live

@@ -16,7 +16,7 @@ The validators describe the public content of the whole site rather than of one 
 - the next time the live set changes by itself (a publish time, embargo or expiry reached): no cache may keep a
   page past it, so every max-age is cut short before it, and once it has passed the state moves on.
 
-So a 304 costs no database query at all while the state is cached; the state itself costs one indexed query, after
+So a 304 costs no database query at all while the state is cached; the state itself costs two indexed queries, after
 each change and each scheduled event (`next_scheduled_change`).
 
 The same token keys a **page cache** for anonymous readers: a public response is stored under the token, scheme,
@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, urlencode
 
-from .models import Article
+from .models import Article, FrontSlot
 
 STATE_KEY = "newsroom:content-state"
 # The apps whose models readers see, on pages or in what pages say about them (names, addresses, redirects).
@@ -56,7 +56,7 @@ PUBLIC_APPS = frozenset({"articles", "sections"})
 # Responses that depend only on the address and the content, so a shared cache may keep them. Not 412 (it depends
 # on the request's headers) nor 5xx (a passing failure).
 CACHEABLE_STATUSES = frozenset({200, 301, 304, 308, 400, 404, 410})
-# How long the state may stay in a shared cache (Redis) with no change: any longer only costs one query.
+# How long the state may stay in a shared cache (Redis) with no change: any longer only costs two queries.
 STATE_TIMEOUT = 24 * 60 * 60
 # Query parameters that only track where a reader came from: they never change a page.
 TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
@@ -112,8 +112,9 @@ def cache_public(view: Callable | None = None, *, refresh_every: int | None = No
 
 def next_scheduled_change(now: datetime) -> datetime | None:
     """
-    The first moment after `now` at which `Article.objects.live()` changes with no one saving anything: a published
-    story's publish time or embargo reached (it appears) or its expiry (it disappears). One query, on indexes.
+    The first moment after `now` at which public pages change with no one saving anything: a published story's
+    publish time or embargo reached (it appears) or its expiry (it disappears), or an editor's front slot starting or
+    ending. Two queries, on indexes.
     """
     events = Article.objects.filter(
         Q(publish_at__gt=now) | Q(embargo_until__gt=now) | Q(expire_at__gt=now), status=Article.Status.PUBLISHED
@@ -122,11 +123,14 @@ def next_scheduled_change(now: datetime) -> datetime | None:
         embargo=Min("embargo_until", filter=Q(embargo_until__gt=now)),
         expiry=Min("expire_at", filter=Q(expire_at__gt=now)),
     )
-    return min((moment for moment in events.values() if moment is not None), default=None)
+    slots = FrontSlot.objects.filter(Q(starts_at__gt=now) | Q(ends_at__gt=now)).aggregate(
+        starts=Min("starts_at", filter=Q(starts_at__gt=now)), ends=Min("ends_at", filter=Q(ends_at__gt=now))
+    )
+    return min((moment for moment in (*events.values(), *slots.values()) if moment is not None), default=None)
 
 
 def content_state(now: datetime | None = None) -> ContentState:
-    """The current state, from the cache while it holds; otherwise recomputed (one query) and cached."""
+    """The current state, from the cache while it holds; otherwise recomputed (two queries) and cached."""
     now = now or timezone.now()
     state = cache.get(STATE_KEY)
     if state is not None and state.is_current(now):

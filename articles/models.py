@@ -19,6 +19,7 @@ from .house_style import format_dateline, join_names
 from .images.models import Image, Rendition  # noqa: F401  (the image library's models are the app's)
 from .publishing import article_went_live
 from .sanitizer import sanitize_html
+from .search_document import SearchDocumentField, SearchDocumentIndex
 
 # Edits in the first minutes after publication (typos, a tag) don't earn an "Updated" label.
 UPDATE_GRACE = timedelta(minutes=10)
@@ -143,9 +144,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self) -> Self:
         """Everything a teaser shows (section label, byline) in a fixed number of queries."""
-        return self.select_related("section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")), "agencies"
-        )
+        return self.select_related("section").prefetch_related(*credit_prefetches())
 
     def for_syndication(self) -> Self:
         """What feeds and the API show of a story: the teaser's data plus topics, in the order they were given."""
@@ -156,6 +155,11 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self) -> Self:
         """Everything the article page shows: what is syndicated, plus corrections."""
         return self.for_syndication().prefetch_related("corrections")
+
+
+def credit_prefetches() -> list[Prefetch | str]:
+    """What a byline needs, for `prefetch_related` (or `prefetch_related_objects` on stories from several queries)."""
+    return [Prefetch("bylines", queryset=Byline.objects.select_related("author")), "agencies"]
 
 
 class Article(models.Model):
@@ -568,6 +572,167 @@ class PreviewLink(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+# --- Reader discovery: related stories, trending counts, fronts, search (see related.py, trending.py, fronts.py and
+# search.py for the rules; these are only the tables).
+
+
+class RelatedPin(models.Model):
+    """An editor's choice: `related` leads the article's related stories, in position order, while it is live."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_pins")
+    related = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", verbose_name="story", help_text="Shown first, in order."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "pinned related story"
+        verbose_name_plural = "pinned related stories (shown first, in this order)"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="related_pin_once"),
+            models.CheckConstraint(
+                condition=~Q(article=F("related")),
+                name="related_pin_not_itself",
+                violation_error_message="A story cannot be related to itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.related)
+
+
+class RelatedExclusion(models.Model):
+    """An editor's veto: `excluded` is never among the article's automatic related stories."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_exclusions")
+    excluded = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", verbose_name="story")
+
+    class Meta:
+        verbose_name = "excluded related story"
+        verbose_name_plural = "never show as related"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "excluded"], name="related_exclusion_once"),
+            models.CheckConstraint(condition=~Q(article=F("excluded")), name="related_exclusion_not_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.excluded)
+
+
+class RelatedStory(models.Model):
+    """
+    One row of an article's precomputed related list (pins first, then the best automatic matches), so that an
+    article page reads its related stories with one indexed query. Written only by related.py.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_stories")
+    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_to")
+    score = models.FloatField()
+    pin_position = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "related stories"
+        constraints = [models.UniqueConstraint(fields=["article", "related"], name="related_story_once")]
+        indexes = [models.Index(fields=["related"], name="related_story_related_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.related_id} ({self.score:.2f})"
+
+
+class ArticleViewCount(models.Model):
+    """Reads of an article in one clock hour, counted by the trending beacon when Redis is not configured."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_counts")
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "hour"], name="article_view_count_hourly")]
+        indexes = [models.Index(fields=["hour"], name="article_view_count_hour_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} @ {self.hour:%Y-%m-%d %H:00}: {self.count}"
+
+
+class FrontSlot(models.Model):
+    """A story an editor placed at the top of the home page (no section) or of a section page."""
+
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="front_slots",
+        verbose_name="front",
+        help_text="Leave empty for the home page.",
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="front_slots", verbose_name="story")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lowest first; the first one leads.")
+    starts_at = models.DateTimeField(null=True, blank=True, help_text="Optional: not shown before this time.")
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Optional: not shown from this time on.")
+
+    class Meta:
+        ordering = ["section__position", "section__name", "position", "pk"]
+        verbose_name = "front slot"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=Q(section__isnull=True),
+                name="front_slot_home_once",
+                violation_error_message="This story already has a slot on the home page.",
+            ),
+            models.UniqueConstraint(
+                fields=["section", "article"],
+                condition=Q(section__isnull=False),
+                name="front_slot_section_once",
+                violation_error_message="This story already has a slot on this front.",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="front_slot_ends_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+        ]
+        indexes = [models.Index(fields=["section", "position"], name="front_slot_front_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.section or 'Home'} #{self.position}: {self.article}"
+
+
+class ArticleSearch(models.Model):
+    """
+    What search matches on: an article's stored full-text document (headline weighted A, standfirst B, body C) and a
+    copy of its publish time, to take the newest matches first (readers' visibility is still decided by `live()`).
+    Rows are kept narrow, as search reads one per match; kept apart from the article so the queries every page makes
+    don't carry the document. search.py keeps it in sync.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search")
+    document = SearchDocumentField(null=True)
+    publish_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "search document"
+        indexes = [SearchDocumentIndex(fields=["document"], name="article_search_document_idx")]
+
+    def __str__(self) -> str:
+        return f"search document of {self.article_id}"
+
+
+class ArticleSearchTitle(models.Model):
+    """What search ranks by: the headline (A) and standfirst (B) of an article, as a small stored vector."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_title")
+    vector = SearchDocumentField(null=True)
+
+    class Meta:
+        verbose_name = "search title"
+
+    def __str__(self) -> str:
+        return f"search title of {self.article_id}"
 
 
 # Wire ingest's own models (feeds, subject rules, pending updates) live with the rest of that concern.

@@ -19,6 +19,8 @@ urlpatterns = [
     path("feeds/agencies/<slug:slug>/<feed_format:feed_format>/", feeds.AgencyFeed.as_view(), name="feed_agency"),
     path("api/articles/", api.article_list, name="api_article_list"),
     path("api/articles/<int:pk>/", api.article_detail, name="api_article_detail"),
+    path("search/", views.search, name="search"),
+    path("beacon/<int:article_id>/", views.beacon, name="beacon"),
     # Last, so that the fixed prefixes above win; sections may not take their names (sections.models.RESERVED_SLUGS).
     path("<slug:section_slug>/<str:slug>/", views.article_detail, name="detail"),
 ]

@@ -1,20 +1,25 @@
 from django.conf import settings
-from django.db.models import F, Window
+from django.core.paginator import InvalidPage
+from django.db.models import F, Window, prefetch_related_objects
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from sections.context_processors import top_level_sections
 from sections.models import SectionRedirect
 
+from .fronts import build_front
 from .http_cache import cache_public
 from .images.pictures import page_images
-from .models import Agency, Article, ArticleRedirect, Author, PreviewLink, Topic
+from .models import Agency, Article, ArticleRedirect, Author, PreviewLink, Topic, credit_prefetches
 from .pagination import paginate
 from .related import related_articles
-from .trending import trending_articles
+from .search import SearchForm, hits, search_articles
+from .trending import counts_as_read, record_view, trending_articles
 
 LATEST_ON_HOME = 12
 STORIES_PER_SECTION_ON_HOME = 4
@@ -22,15 +27,23 @@ STORIES_PER_SECTION_ON_HOME = 4
 
 @cache_public
 def home(request: HttpRequest) -> HttpResponse:
-    latest = list(Article.objects.live().for_listing().newest_first()[:LATEST_ON_HOME])
+    house = settings.NEWSROOM
+    # Editors' choices lead, the newest stories fill the rest of the top and the Latest list (see fronts.py).
+    front = build_front(
+        section=None,
+        stories=Article.objects.live().select_related("section"),
+        size=house["HOME_FRONT_STORIES"],
+        following=LATEST_ON_HOME - house["HOME_FRONT_STORIES"],
+    )
+    prefetch_related_objects([*front.stories, *front.following], *credit_prefetches())
     sections = top_level_sections(request)
     # The newest few stories of each top-level section (its subsections included) in one query, none repeated
-    # from the latest list above.
+    # from the front or the latest list above.
     by_section: dict[int, list[Article]] = {section.pk: [] for section in sections}
     front_section = Coalesce(F("section__parent_id"), F("section_id"))
     section_stories = (
         Article.objects.live()
-        .exclude(pk__in=[article.pk for article in latest])
+        .exclude(pk__in=[*front.story_ids, *(article.pk for article in front.following)])
         .annotate(
             front_section_id=front_section,
             rank=Window(RowNumber(), partition_by=front_section, order_by=[F("publish_at").desc(), F("pk").desc()]),
@@ -42,8 +55,9 @@ def home(request: HttpRequest) -> HttpResponse:
     for article in section_stories:
         by_section.setdefault(article.front_section_id, []).append(article)
     context = {
-        "lead": latest[0] if latest else None,
-        "latest": latest[1:],
+        "lead": front.lead,
+        "top_stories": front.stories[1:],
+        "latest": front.following,
         "section_fronts": [(section, by_section[section.pk]) for section in sections if by_section[section.pk]],
     }
     return TemplateResponse(request, "articles/home.html", context)
@@ -88,12 +102,44 @@ def render_article_page(request: HttpRequest, article: Article, *, preview: bool
         "related_stories": related[1:],
         "trending": trending,
         "preview": preview,
+        # Readers' page views count towards Trending; a preview leaves the beacon out.
+        "beacon_url": None if preview else reverse("articles:beacon", kwargs={"article_id": article.pk}),
     }
     response = TemplateResponse(request, "articles/article_detail.html", context)
     if preview:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@csrf_exempt  # sendBeacon posts without a token; the beacon changes nothing but a counter
+@require_POST
+def beacon(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Count one read for Trending (see trending.py). Always 204: the answer says nothing about the article."""
+    if counts_as_read(request):
+        record_view(article_id)
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    context: dict = {"form": form, "query": "", "page": None, "hits": []}
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
+        query = form.cleaned_data["q"]
+        paginator = search_articles(
+            text=query,
+            section_ids=form.section_ids(),
+            since=form.cleaned_data["since"],
+            until=form.cleaned_data["until"],
+        )
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404(str(error)) from error
+        context.update(query=query, page=page, hits=hits(page.object_list, query))
+    return TemplateResponse(request, "articles/search.html", context)
 
 
 def _redirect_to_current_address(section_slug: str, slug: str) -> HttpResponse:

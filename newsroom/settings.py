@@ -5,7 +5,8 @@ DATABASE_URL    database, e.g. postgres://user@host:5432/newsroom (default: SQLi
 SECRET_KEY      required unless DEBUG is on
 DEBUG           "1"/"true" turns on debug mode (never in production)
 ALLOWED_HOSTS   comma-separated host names (default: localhost names only)
-REDIS_URL       shared cache, e.g. redis://127.0.0.1:6379/0 (CACHE_URL is accepted too; default: local memory)
+REDIS_URL       shared cache and trending counters, e.g. redis://127.0.0.1:6379/0 (CACHE_URL is accepted for the
+                cache alone; default: local memory, and trending counts in the database)
 TIME_ZONE       the newsroom's time zone, used for datelines and displayed times (default: UTC)
 NEWSROOM_*      the newsroom's own knobs, listed in NEWSROOM at the end of this module and in README.md
 MEDIA_STORAGE_BACKEND, MEDIA_STORAGE_OPTIONS  where uploads and image renditions are stored (default: MEDIA_ROOT);
@@ -89,6 +90,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Full-text search fields and indexes (search.py); harmless on SQLite.
+    "django.contrib.postgres",
     "taggit",
     "reversion",
     "django_prose_editor",
@@ -141,7 +144,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL")
+# Trending counts go to Redis when it is configured (articles/trending.py), to the database otherwise.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_URL = REDIS_URL or os.environ.get("CACHE_URL")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
@@ -217,4 +222,9 @@ NEWSROOM = {
     # Agency copy (articles/ingest/): the section for items no subject rule places, and the largest item accepted.
     "WIRE_SECTION": os.environ.get("NEWSROOM_WIRE_SECTION", "world"),
     "WIRE_MAX_ITEM_BYTES": int(os.environ.get("NEWSROOM_WIRE_MAX_ITEM_BYTES", str(2 * 1024 * 1024))),
+    # Prefix of the trending counters' Redis keys, so several sites (or test runs) can share one Redis.
+    "TRENDING_KEY_PREFIX": os.environ.get("NEWSROOM_TRENDING_KEY_PREFIX", "newsroom:"),
+    # Stories at the top of the home page and of a section page: editors' slots first, then the newest.
+    "HOME_FRONT_STORIES": 5,
+    "SECTION_FRONT_STORIES": 4,
 }

@@ -16,6 +16,7 @@ RESERVED_SLUGS = frozenset(
         "agencies",
         "search",
         "preview",
+        "beacon",
         "feeds",
         "sitemap.xml",
         "robots.txt",

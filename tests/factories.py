@@ -11,6 +11,7 @@ from PIL import Image as PILImage, ImageDraw
 
 from articles.images.renditions import generate_renditions
 from articles.models import Agency, AgencyFeed, Article, Author, Byline, Image, SubjectRule, Topic
+from articles.related import deferred_refresh
 from sections.models import Section
 
 
@@ -128,6 +129,12 @@ class ArticleFactory(DjangoModelFactory):
             expire_at=factory.LazyFunction(lambda: hours_ago(24)),
         )
         withdrawn = factory.Trait(status=Article.Status.WITHDRAWN)
+
+    @classmethod
+    def _generate(cls, strategy: str, params: dict) -> Article:
+        # The article, then its topics and credits, are saved one by one; its related list is refreshed once, after.
+        with deferred_refresh():
+            return super()._generate(strategy, params)
 
     @factory.post_generation
     def topics(article: Article, create: bool, extracted: list | None, **kwargs) -> None:

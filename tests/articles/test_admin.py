@@ -18,7 +18,7 @@ def editor_client(client: Client) -> Client:
     return client
 
 
-INLINES = ["bylines", "tagged_items", "corrections", "transitions"]
+INLINES = ["bylines", "tagged_items", "related_pins", "related_exclusions", "corrections", "transitions"]
 
 
 def article_form(section_id: int, **fields: str) -> dict:

@@ -76,3 +76,19 @@ def test_demo_stories_have_pictures(client: Client) -> None:
     story = live.get(body__contains="[image ")
     soup = BeautifulSoup(client.get(story.get_absolute_url()).content, "html.parser")
     assert len(soup.select(".article__body figure.picture img[loading=lazy]")) == 1
+
+
+def test_demo_shows_curated_fronts_and_trending(client: Client) -> None:
+    load_demo()
+    home = BeautifulSoup(client.get("/").content, "html.parser")
+    lead = home.select_one(".lead-story h2").get_text(strip=True)
+    assert lead == "EU leaders agree new sanctions package targeting Russian oil revenues"
+    world = BeautifulSoup(client.get("/world/").content, "html.parser")
+    assert world.select_one(".section-top h2").get_text(strip=True).startswith("Ukraine-Russia crisis")
+    article = Article.objects.get(slug=REFERENCE_SLUG)
+    page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+    trending = [a.get_text(strip=True) for a in page.select(".trending .story-links__headline")]
+    assert trending[:2] == [
+        "Arsenal go five points clear after derby win at Tottenham",
+        "Weight-loss drug prices to fall under new US deal",
+    ]

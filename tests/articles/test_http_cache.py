@@ -63,9 +63,9 @@ def test_if_modified_since_the_last_change_is_a_304(client: Client, django_asser
     assert client.get("/", headers={"if-modified-since": earlier}).status_code == 200
 
 
-def test_the_content_state_costs_one_query_and_is_then_cached(django_assert_num_queries: Callable) -> None:
+def test_the_content_state_costs_two_queries_and_is_then_cached(django_assert_num_queries: Callable) -> None:
     ArticleFactory(scheduled=True)
-    with django_assert_num_queries(1):  # the next scheduled change
+    with django_assert_num_queries(2):  # the next scheduled change: of articles, of front slots
         state = content_state()
     with django_assert_num_queries(0):
         assert content_state() == state

@@ -58,7 +58,7 @@ def test_tracking_parameters_and_cookies_do_not_fragment_the_cache(
 
 
 def test_other_parameters_are_other_pages(client: Client, django_assert_num_queries: Callable, settings) -> None:
-    settings.NEWSROOM = {**settings.NEWSROOM, "ARTICLES_PER_PAGE": 1}
+    settings.NEWSROOM = {**settings.NEWSROOM, "ARTICLES_PER_PAGE": 1, "SECTION_FRONT_STORIES": 0}
     ArticleFactory(headline="First story")
     ArticleFactory(headline="Second story", publish_at=timezone.now() - timedelta(days=1))
     assert b"First story" in warm(client, "/world/")

@@ -1,6 +1,7 @@
 """
-Every public page costs a fixed number of queries, however many topics, credits, related stories, sections or
-pictures there are. Each budget is measured twice, with a small and a larger data set, and must be the same.
+Every public page costs a fixed number of queries, however many topics, credits, related stories, front slots,
+trending stories, sections or pictures there are. Each budget is measured twice, with a small and a larger data set,
+and must be the same.
 
 Budgets are for a warm HTTP cache state (articles/http_cache.py), as between content changes; computing the state
 costs one query after each change, measured in tests/articles/test_http_cache.py.
@@ -12,6 +13,8 @@ import pytest
 from django.test import Client
 
 from articles.http_cache import content_state
+from articles.models import FrontSlot, RelatedPin
+from articles.trending import seed_views
 from tests.factories import (
     AgencyFactory,
     ArticleFactory,
@@ -46,6 +49,11 @@ def build_newsroom(size: int) -> dict:
         )
         for n in range(size * 3)
     ]
+    for n, story in enumerate(articles[1 : size + 1]):
+        RelatedPin.objects.create(article=articles[0], related=story, position=n)
+        FrontSlot.objects.create(section=None, article=story, position=n)
+        FrontSlot.objects.create(section=sections[0], article=story, position=n)
+    seed_views({story.pk: n + 1 for n, story in enumerate(articles)})
     return {
         "article": articles[0].get_absolute_url(),
         "home": "/",
@@ -53,24 +61,30 @@ def build_newsroom(size: int) -> dict:
         "topic": topics[0].get_absolute_url(),
         "author": authors[0].get_absolute_url(),
         "agency": agencies[0].get_absolute_url(),
+        "search": "/search/?q=headline+number",
     }
 
 
 # page -> (queries, what they are)
 BUDGETS = {
-    # article with its section; bylines with authors; agencies; topics; corrections; related stories; trending;
-    # navigation; the page's pictures (lead and body) with their credit agencies; their renditions
+    # article with its section; bylines with authors; agencies; topics; corrections; related stories (pins and
+    # automatic, one query on the precomputed list); trending (one aggregate over the hourly counts); navigation; the
+    # page's pictures (lead and body) with their credit agencies; their renditions
     "article": 10,
-    # latest stories; their bylines; their agencies; navigation sections; stories per section front
-    "home": 5,
-    # section with its parent; subsection tree; count; page of stories; bylines; agencies; subsections; navigation
-    "section": 8,
+    # front slots; newest stories (backfill and latest); their bylines; their agencies; navigation sections; stories
+    # per section front
+    "home": 6,
+    # section with its parent; subsection tree; front slots; front backfill; count; page of stories; bylines (front
+    # and page); agencies (front and page); trending in the section; navigation; subsections
+    "section": 10,
     # topic; count; page of stories; bylines; agencies; navigation
     "topic": 6,
     # author; count; page of stories; bylines; agencies; navigation
     "author": 6,
     # agency; count; page of stories; bylines; agencies; navigation
     "agency": 6,
+    # navigation; sections for the filter; count of matches (capped); page of ranked results with their snippets
+    "search": 4,
 }
 
 

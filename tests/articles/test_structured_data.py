@@ -96,7 +96,7 @@ def test_json_ld_publisher_is_the_newsroom_with_a_logo_that_exists(client: Clien
 def test_json_ld_cannot_be_broken_out_of_by_a_headline(client: Client) -> None:
     headline = 'Spies </script><script>alert("pwned")</script> & <!-- friends'
     soup = head(client, ArticleFactory(headline=headline))
-    assert len(soup.find_all("script")) == 1
+    assert len(soup.find_all("script", type="application/ld+json")) == 1
     assert json_ld(soup)["headline"] == headline
 
 

@@ -6,6 +6,7 @@ from bs4 import BeautifulSoup
 from django.test import Client
 
 from articles.models import Article
+from articles.trending import seed_views
 from tests.factories import (
     HIDDEN_STATES,
     AgencyFactory,
@@ -50,11 +51,15 @@ def reference_article() -> Article:
         headline="Lending slows as banks focus on recovery of loans at fiscal year end",
         section=economy,
         topics=[war, macron],
+        publish_at=datetime(2025, 9, 4, 18, 0, tzinfo=UTC),
     )
-    for n in range(5):
+    related = [
         ArticleFactory(headline=f"Related story {n}", topics=[war], publish_at=datetime(2025, 9, 1 + n, tzinfo=UTC))
-    for n in range(6):
-        ArticleFactory(headline=f"Other news {n}", section=economy)
+        for n in range(5)
+    ]
+    others = [ArticleFactory(headline=f"Other news {n}", section=economy) for n in range(6)]
+    # Readers read the related stories most, so Trending has to leave them out to show each story once.
+    seed_views({story.pk: 100 + n for n, story in enumerate([*others, *related])})
     return article
 
 
@@ -212,8 +217,10 @@ def test_home_page_lists_latest_stories_and_section_fronts(client: Client) -> No
     ArticleFactory(headline="Europe story", section=europe, publish_at=datetime(2024, 12, 1, tzinfo=UTC))
     ArticleFactory(headline="Sport story", section=sport, publish_at=datetime(2024, 1, 1, tzinfo=UTC))
     soup = page(client, "/")
+    # With no front slots filled, the newest stories lead and fill the top stories, then the latest list.
     assert texts(soup, ".lead-story h2") == ["World story 13"]
-    assert len(soup.select(".latest .teaser")) == 11
+    assert texts(soup, ".top-stories h2") == [f"World story {n}" for n in (12, 11, 10, 9)]
+    assert texts(soup, ".latest h3") == [f"World story {n}" for n in range(8, 1, -1)]
     fronts = {
         front.select_one("h2").get_text(strip=True): texts(front, ".story-links__headline")
         for front in soup.select(".section-front")
@@ -251,13 +258,18 @@ def test_headline_and_standfirst_are_escaped(client: Client) -> None:
 class TestPagination:
     @pytest.fixture(autouse=True)
     def stories(self, settings) -> None:
-        settings.NEWSROOM = {**settings.NEWSROOM, "ARTICLES_PER_PAGE": 2}
-        for n in range(5):
+        settings.NEWSROOM = {**settings.NEWSROOM, "ARTICLES_PER_PAGE": 2, "SECTION_FRONT_STORIES": 4}
+        for n in range(9):
             ArticleFactory(headline=f"Story {n}", publish_at=datetime(2025, 1, 1 + n, tzinfo=UTC))
 
     def test_pages_run_newest_first(self, client: Client) -> None:
-        assert texts(page(client, "/world/"), ".teaser h2") == ["Story 4", "Story 3"]
-        assert texts(page(client, "/world/?page=3"), ".teaser h2") == ["Story 0"]
+        # The four newest make up the section's front, on the first page only; the list pages through the rest.
+        first = page(client, "/world/")
+        assert texts(first, ".section-top h2") == ["Story 8", "Story 7", "Story 6", "Story 5"]
+        assert texts(first, ".section-stories h2") == ["Story 4", "Story 3"]
+        last = page(client, "/world/?page=3")
+        assert texts(last, ".section-stories h2") == ["Story 0"]
+        assert not last.select(".section-top")
 
     @pytest.mark.parametrize("number", ["abc", "0", "-1", "4", "99999999999999999999", "1.5"])
     def test_a_page_that_does_not_exist_is_a_404(self, client: Client, number: str) -> None:

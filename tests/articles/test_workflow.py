@@ -20,7 +20,7 @@ from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-INLINES = ["bylines", "tagged_items", "corrections", "transitions"]
+INLINES = ["bylines", "tagged_items", "related_pins", "related_exclusions", "corrections", "transitions"]
 
 
 def staff(username: str, group: str) -> object:

@@ -1,6 +1,7 @@
 """
-`manage.py demo`: load a demo newsroom (sections, agencies, authors, about sixty stories with pictures and, with DEBUG
-on, demo accounts) so the site and the admin have something realistic to show.
+`manage.py demo`: load a demo newsroom (sections, agencies, authors, about sixty stories with pictures, editors'
+pinned related stories and front slots, a day of reader counts for Trending and, with DEBUG on, demo accounts) so the
+site and the admin have something realistic to show.
 
 Idempotent: everything is keyed on slugs and usernames, so running it again updates rows in place and creates no
 duplicates. Choices come from a seeded random generator and times are counted back from the current hour, so a
@@ -26,8 +27,10 @@ from django.utils.text import slugify
 
 from articles.images.renditions import generate_renditions
 from articles.management.demo_pictures import PICTURES, draw
-from articles.models import Agency, Article, Author, Byline, Image, Topic
+from articles.models import Agency, Article, Author, Byline, FrontSlot, Image, RelatedPin, Topic
+from articles.related import deferred_refresh
 from articles.roles import EDITORS, JOURNALISTS
+from articles.trending import seed_views
 from sections.models import Section
 
 SEED = 20260905
@@ -1095,6 +1098,39 @@ BODY_PICTURE_STORY = "eu-leaders-agree-new-sanctions-package-targeting-russian-o
 # How bylines are credited across the recent stories, with relative weights.
 BYLINE_STYLES = (("agencies", 2), ("author", 3), ("author_and_wire", 3), ("two_authors_and_reuters", 1), ("wire", 1))
 
+# --- Editors' choices and readers ------------------------------------------------------------------------------------
+
+# The reference page's inline box and first related story are editors' pins; the rest of its list is automatic.
+PINNED_RELATED = (
+    "Lending slows as banks focus on recovery of loans at fiscal year end",
+    "Trump attacks Ford Motor for not backing fuel economy rollback",
+)
+# Front slots, by section slug ("" for the home page), in order. Without them fronts show the newest stories.
+FRONT_SLOTS = {
+    "": (
+        "EU leaders agree new sanctions package targeting Russian oil revenues",
+        "Aid convoys enter Gaza as mediators push for next phase of ceasefire",
+    ),
+    "world": ("Ukraine-Russia crisis: What to know as tensions hit new high",),
+    "economy": ("ECB holds interest rates steady as inflation nears target",),
+}
+# Stories with reads over the last day, most read first; counts fall off roughly as 1/rank.
+MOST_READ = (
+    "Arsenal go five points clear after derby win at Tottenham",
+    "Weight-loss drug prices to fall under new US deal",
+    "Nvidia posts record revenue on surging demand for AI chips",
+    "Macron names new prime minister in bid to end political deadlock",
+    "Himalayan glaciers melt at fastest rate on record",
+    "Oil prices fall as OPEC+ agrees to raise output",
+    "EU leaders agree new sanctions package targeting Russian oil revenues",
+    "Morocco seal World Cup place with a game to spare",
+    "AI-generated songs spark row as streaming platforms tighten rules",
+    "Senate passes stopgap spending bill to avert government shutdown",
+    "Chinese astronauts return to Earth after six months on space station",
+    "UK economy grows 0.1pc as households rein in spending",
+)
+MOST_READ_TOP_COUNT = 1800
+
 
 # --- Loading --------------------------------------------------------------------------------------------------------
 
@@ -1133,7 +1169,8 @@ class Command(BaseCommand):
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         rng = random.Random(SEED)
         tally = Tally()
-        with transaction.atomic():
+        # Related lists are worked out once, all together, after every story is in.
+        with transaction.atomic(), deferred_refresh(recompute_all=True):
             plan = plan_stories(now, rng)
             agencies = load_agencies(tally)
             newsroom = Newsroom(
@@ -1145,7 +1182,9 @@ class Command(BaseCommand):
             )
             for story, placement in plan:
                 load_story(story, placement, newsroom, rng, tally)
+            load_editors_choices(newsroom)
             accounts = load_users(newsroom.authors) if settings.DEBUG else []
+        load_reads()
         self.report(tally, accounts)
 
     def report(self, tally: Tally, accounts: list[UserSpec]) -> None:
@@ -1236,6 +1275,29 @@ def load_pictures(agencies: dict[str, Agency], tally: Tally) -> dict[str, Image]
         pictures[spec.key] = image
         tally.count("images", created)
     return pictures
+
+
+def load_editors_choices(newsroom: Newsroom) -> None:
+    """The reference story's pinned related stories and the front slots, as the constants above give them."""
+    reference = Article.objects.get(
+        section=newsroom.sections[REFERENCE_STORY.section], slug=REFERENCE_STORY.article_slug
+    )
+    pinned = [Article.objects.get(headline=headline) for headline in PINNED_RELATED]
+    reference.related_pins.exclude(related__in=pinned).delete()
+    for position, story in enumerate(pinned):
+        RelatedPin.objects.update_or_create(article=reference, related=story, defaults={"position": position})
+    for section_slug, headlines in FRONT_SLOTS.items():
+        section = newsroom.sections[section_slug] if section_slug else None
+        stories = [Article.objects.get(headline=headline) for headline in headlines]
+        FrontSlot.objects.filter(section=section).exclude(article__in=stories).delete()
+        for position, story in enumerate(stories):
+            FrontSlot.objects.update_or_create(section=section, article=story, defaults={"position": position})
+
+
+def load_reads() -> None:
+    """A day of reader counts, so Trending has something to show (set, not added to, so reruns change nothing)."""
+    ids = dict(Article.objects.filter(headline__in=MOST_READ).values_list("headline", "pk"))
+    seed_views({ids[headline]: MOST_READ_TOP_COUNT // rank for rank, headline in enumerate(MOST_READ, start=1)})
 
 
 def load_users(authors: dict[str, Author]) -> list[UserSpec]:

@@ -1,0 +1,54 @@
+"""
+The stored full-text search vectors: a column type and an index that work on both databases we run on, and the
+expressions that build the vectors.
+
+On PostgreSQL the document is a `tsvector` (headline weighted A, standfirst B, body C, English stemming) behind a GIN
+index, written from the article's own columns by the database (`document_expression`), so no vector is ever
+computed at query time; a second, small vector of headline and standfirst (`title_expression`) ranks the matches.
+SQLite has no `tsvector`: there the columns are plain text left empty, the index is an empty partial index, and
+search.py falls back to matching the article's columns directly. One model and one migration serve both, instead of
+a PostgreSQL-only migration that SQLite's table rebuilds would trip over.
+"""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db.models import Index, Q
+
+# The stemming dictionary for documents and queries alike.
+SEARCH_CONFIG = "english"
+
+
+class SearchDocumentField(SearchVectorField):
+    """`tsvector` on PostgreSQL; a text column that stays empty elsewhere."""
+
+    def db_type(self, connection) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+class SearchDocumentIndex(GinIndex):
+    """A GIN index on PostgreSQL; elsewhere a b-tree limited to non-empty documents, i.e. an empty one."""
+
+    def __init__(self, *expressions, **kwargs) -> None:
+        kwargs.setdefault("condition", Q(document__isnull=False))
+        super().__init__(*expressions, **kwargs)
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        return Index.create_sql(self, model, schema_editor, using=using, **kwargs)
+
+
+def document_expression(prefix: str = "") -> SearchVector:
+    """The weighted document of an article, from its columns (`prefix` reaches them across a relation)."""
+    return (
+        title_expression(prefix)
+        # Tags in the sanitized HTML are skipped by PostgreSQL's parser, so the body is indexed as it is stored.
+        + SearchVector(f"{prefix}body", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def title_expression(prefix: str = "") -> SearchVector:
+    """Headline (A) and standfirst (B) only: what results are ranked by."""
+    return SearchVector(f"{prefix}headline", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        f"{prefix}standfirst", weight="B", config=SEARCH_CONFIG
+    )
