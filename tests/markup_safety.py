@@ -1,9 +1,9 @@
 """
 Judging markup as a browser would: the hostile-input corpora, and what makes a page or an HTML fragment unsafe.
 
-Markup is parsed with html5lib (the WHATWG algorithm browsers use, including its foreign-content and re-parsing
-quirks), so an attribute value is judged after its character references are decoded, and a URL after the characters
-the URL parser ignores are dropped, as a browser would follow it.
+Markup is parsed with Lexbor (through selectolax): the WHATWG algorithm browsers use, foreign content and re-parsing
+quirks included, so an attribute value is judged after its character references are decoded, and a URL after the
+characters the URL parser ignores are dropped, as a browser would follow it.
 """
 
 import json
@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Tag
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from articles.sanitizer import ALLOWED_PROTOCOLS, ALLOWED_TAGS
 
@@ -54,36 +54,56 @@ def url_scheme(value: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def _attribute_problems(element: Tag, *, styles: bool = False) -> Iterable[str]:
-    for name, value in element.attrs.items():
-        values = value if isinstance(value, list) else [value]
+def _attribute_problems(element: LexborNode, *, styles: bool = False) -> Iterable[str]:
+    for name, value in element.attributes.items():
+        values = [value or ""]
         if name.lower().startswith("on"):
-            yield f"<{element.name} {name}=...>: an event handler"
+            yield f"<{element.tag} {name}=...>: an event handler"
         if name.lower() in URL_ATTRIBUTES:
             for item in values:
                 scheme = url_scheme(item)
                 if scheme is not None and scheme not in ALLOWED_PROTOCOLS:
-                    yield f"<{element.name} {name}={item!r}>: a {scheme}: URL"
+                    yield f"<{element.tag} {name}={item!r}>: a {scheme}: URL"
         if name.lower() == "srcset":
             for candidate in " ".join(values).split(","):
                 scheme = url_scheme(candidate.strip().split(" ")[0])
                 if scheme is not None and scheme not in ALLOWED_PROTOCOLS:
-                    yield f"<{element.name} srcset>: a {scheme}: URL"
+                    yield f"<{element.tag} srcset>: a {scheme}: URL"
         if name.lower() == "style" and not styles:
-            yield f"<{element.name} style=...>: inline style"
+            yield f"<{element.tag} style=...>: inline style"
 
 
-def parse(html: str, *, fragment: bool = False) -> BeautifulSoup:
-    soup = BeautifulSoup(html, "html5lib")
-    return soup.body if fragment else soup
+def parse(html: str) -> LexborHTMLParser:
+    return LexborHTMLParser(html)
 
 
-def fragment_problems(html: str) -> list[str]:
-    """What is unsafe in a sanitized fragment (a body, a feed item's HTML): anything outside the allowlist."""
+def _elements(html: str, *, fragment: bool = False) -> Iterable[LexborNode]:
+    tree = parse(html)
+    # A fragment is judged as if it were a page's body; one that makes a frameset document has none.
+    root = (tree.body or tree.root) if fragment else tree.root
+    return root.traverse() if root is not None else []
+
+
+def _within(element: LexborNode, tag: str) -> bool:
+    parent = element.parent
+    while parent is not None:
+        if parent.tag == tag:
+            return True
+        parent = parent.parent
+    return False
+
+
+def fragment_problems(html: str, *, also: frozenset[str] = frozenset()) -> list[str]:
+    """
+    What is unsafe in a sanitized fragment (a body, a feed item's HTML): anything outside the allowlist, or the
+    elements `also` allowed (what the site itself adds, such as the dateline's span).
+    """
     problems = []
-    for element in parse(html, fragment=True).find_all(True):
-        if element.name not in ALLOWED_TAGS:
-            problems.append(f"<{element.name}>: not in the allowlist")
+    for element in _elements(html, fragment=True):
+        if element.tag == "body":
+            continue
+        if element.tag not in ALLOWED_TAGS | also:
+            problems.append(f"<{element.tag}>: not in the allowlist")
         problems.extend(_attribute_problems(element))
     return problems
 
@@ -95,28 +115,29 @@ def page_problems(html: str, *, admin: bool = False, nonce: str | None = None) -
     Django's admin, and scripts from the site itself or carrying the response's nonce.
     """
     problems = []
-    for element in parse(html).find_all(True):
+    for element in _elements(html):
         problems.extend(_attribute_problems(element, styles=admin))
-        if element.name == "script":
-            kind = (element.get("type") or "").lower()
+        attributes = element.attributes
+        if element.tag == "script":
+            kind, src = (attributes.get("type") or "").lower(), attributes.get("src") or ""
             if kind in DATA_SCRIPT_TYPES:
                 try:
-                    json.loads(element.string or "")
+                    json.loads(element.text())
                 except ValueError:
                     problems.append("<script type=application/ld+json> that is not JSON")
-            elif element.get("src"):
-                if url_scheme(element["src"]) is not None or element["src"].startswith("//"):
-                    problems.append(f"<script src={element['src']!r}>: not from the site")
-            elif not (admin and nonce and element.get("nonce") == nonce):
-                problems.append(f"inline <script>{(element.string or '')[:60]!r}")
+            elif src:
+                if url_scheme(src) is not None or src.startswith("//"):
+                    problems.append(f"<script src={src!r}>: not from the site")
+            elif not (admin and nonce and attributes.get("nonce") == nonce):
+                problems.append(f"inline <script>{element.text()[:60]!r}")
         if admin:
             continue
-        if element.name not in PAGE_ELEMENTS:
-            problems.append(f"<{element.name}>: neither a template's element nor in the allowlist")
-        if element.name in {"meta", "link", "title"} and element.find_parent("head") is None:
-            problems.append(f"<{element.name}> outside <head>")
+        if element.tag not in PAGE_ELEMENTS:
+            problems.append(f"<{element.tag}>: neither a template's element nor in the allowlist")
+        if element.tag in {"meta", "link", "title"} and not _within(element, "head"):
+            problems.append(f"<{element.tag}> outside <head>")
     return problems
 
 
 def json_ld(html: str) -> list[dict]:
-    return [json.loads(script.string) for script in parse(html).find_all("script", type="application/ld+json")]
+    return [json.loads(script.text()) for script in parse(html).css('script[type="application/ld+json"]')]
