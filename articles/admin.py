@@ -71,6 +71,9 @@ STATE_LABELS = {
 }
 
 
+SCHEDULING_FIELDS = ["publish_at", "embargo_until", "expire_at"]
+
+
 class ArticleForm(forms.ModelForm):
     """The article change form: optimistic locking and the workflow transition asked for by the button pressed."""
 
@@ -112,6 +115,12 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        # Publication times are read-only for journalists, so not on their form: Django would ignore them if posted.
+        # A crafted request that tries is told no, rather than seeing "saved" and the times unchanged.
+        posted = {key.rsplit("_", 1)[0] if key[-2:] in ("_0", "_1") else key for key in self.data}
+        if refused := [name for name in SCHEDULING_FIELDS if name in posted and name not in self.fields]:
+            labels = ", ".join(str(Article._meta.get_field(name).verbose_name) for name in refused)
+            self.add_error(None, ValidationError(f"Only editors may set these: {labels}.", code="permission"))
         if self.instance.pk:
             self._refuse_stale_edit(cleaned.get("expected_version"))
         if self.transition:
@@ -320,7 +329,7 @@ class ArticleAdmin(admin.ModelAdmin):
         readonly = ["state", "first_published_at", "updated_at", "related_preview", *WIRE_FIELDS]
         if not permissions.is_editor(request.user):
             # Scheduling, embargo and expiry are editors' decisions.
-            readonly += ["publish_at", "embargo_until", "expire_at"]
+            readonly += SCHEDULING_FIELDS
         return readonly
 
     def get_prepopulated_fields(self, request: HttpRequest, obj: Article | None = None) -> dict:

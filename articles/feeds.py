@@ -23,12 +23,48 @@ from .body import with_dateline
 from .house_style import join_names
 from .http_cache import cache_public
 from .models import Agency, Article, Author, Topic
+from .sanitizer import without_control_characters
 from .structured_data import article_tag_uri
 
 FEED_ITEMS = 50
 
 
-class AtomWithContent(Atom1Feed):
+def _xml_safe(values: dict) -> dict:
+    return {
+        name: without_control_characters(value)
+        if isinstance(value, str)
+        else [without_control_characters(item) for item in value]
+        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value)
+        else value
+        for name, value in values.items()
+    }
+
+
+class XmlSafeFeed(SyndicationFeed):
+    """
+    A feed holds text from editors, agencies and wire copy (names, bios, categories) that no form checked for
+    characters XML 1.0 cannot carry; they are dropped here rather than make the whole feed fail.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **_xml_safe(kwargs))
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*args, **_xml_safe(kwargs))
+
+
+class Rss(XmlSafeFeed, Rss201rev2Feed):
+    """
+    RSS 2.0. Readers render its titles and descriptions as HTML, so the feed's own (a section's description, an
+    author's name and bio: plain text) are escaped, as `ArticleFeed` escapes its items'.
+    """
+
+    def __init__(self, title: str, link: str, description: str, *args: Any, **kwargs: Any) -> None:
+        title, description = escape(title, quote=False), escape(description or "", quote=False)
+        super().__init__(*args, title=title, link=link, description=description, **kwargs)
+
+
+class AtomWithContent(XmlSafeFeed, Atom1Feed):
     """Atom with each story's full body in `<content type="html">`, so feed readers can show all of it."""
 
     def add_item_elements(self, handler: Any, item: dict) -> None:
@@ -37,7 +73,7 @@ class AtomWithContent(Atom1Feed):
             handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
-FEED_TYPES: dict[str, type[SyndicationFeed]] = {"rss": Rss201rev2Feed, "atom": AtomWithContent}
+FEED_TYPES: dict[str, type[SyndicationFeed]] = {"rss": Rss, "atom": AtomWithContent}
 
 
 class FeedFormatConverter:
@@ -83,7 +119,7 @@ class ArticleFeed(Feed):
 
     def item_title(self, article: Article) -> str:
         # RSS readers treat titles as HTML and Atom's (type="text") as text: escape for RSS only, as Django does.
-        return escape(article.headline, quote=False) if self.feed_type is Rss201rev2Feed else article.headline
+        return escape(article.headline, quote=False) if self.feed_type is Rss else article.headline
 
     def item_description(self, article: Article) -> str:
         # Both RSS descriptions and Atom summaries (type="html") are HTML; the standfirst is plain text.

@@ -18,7 +18,7 @@ from . import permissions
 from .house_style import format_dateline, join_names
 from .images.models import Image, Rendition  # noqa: F401  (the image library's models are the app's)
 from .publishing import article_went_live
-from .sanitizer import sanitize_html
+from .sanitizer import sanitize_html, without_control_characters
 from .search_document import SearchDocumentField, SearchDocumentIndex
 
 # Edits in the first minutes after publication (typos, a tag) don't earn an "Updated" label.
@@ -284,6 +284,8 @@ class Article(models.Model):
         `StaleEdit` if someone else saved it since, checked and bumped in one conditional UPDATE so that of two
         concurrent saves exactly one wins.
         """
+        for name in ("headline", "standfirst", "dateline", "lead_image_caption", "lead_image_credit"):
+            setattr(self, name, without_control_characters(getattr(self, name)))
         if not self.slug:
             self.slug = slugify(self.headline, allow_unicode=True)[:255]
         self.body = sanitize_html(self.body)

@@ -7,6 +7,7 @@ that can run script or restyle the page (script, style, iframe, svg, math, form,
 style attributes) is removed.
 """
 
+import re
 from collections.abc import Iterator
 
 import bleach
@@ -115,6 +116,20 @@ _tree_walker = html5lib_shim.getTreeWalker("etree")
 _cleaner.walker = lambda tree: _without_dropped_elements(_tree_walker(tree))
 
 
+# Characters no editor means to type and XML 1.0 cannot carry (a feed holding one fails to build, a sitemap holding
+# one is rejected): C0 controls other than tab, newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
+# Word's line and page breaks (U+000B, U+000C) separate words, so they become spaces; the rest go.
+_BREAKS = re.compile("[\x0b\x0c]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def without_control_characters(text: str) -> str:
+    """`text` fit for every page, feed and sitemap: the characters above removed (or made spaces)."""
+    if not text or text.isprintable():  # most text, checked at C speed
+        return text
+    return _UNPRINTABLE.sub("", _BREAKS.sub(" ", text))
+
+
 def sanitize_html(html: str) -> str:
     """Return `html` reduced to the allowlist. Cleaning clean HTML again returns it unchanged."""
-    return _cleaner.clean(html or "").strip()
+    return _cleaner.clean(without_control_characters(html or "")).strip()

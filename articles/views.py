@@ -123,6 +123,7 @@ def beacon(request: HttpRequest, article_id: int) -> HttpResponse:
     return response
 
 
+@cache_public
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     context: dict = {"form": form, "query": "", "page": None, "hits": []}

@@ -76,7 +76,14 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-ADMIN_CSP = {**SECURE_CSP, "script-src": [CSP.SELF, CSP.NONCE], "style-src": [CSP.SELF, CSP.NONCE]}
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # The rich-text editor (Tiptap, in django-prose-editor) inserts its base stylesheet, this exact text, itself.
+    "style-src": [CSP.SELF, CSP.NONCE, "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
+    # The image form previews the chosen file, before uploading it, from a blob: address (static/js/focal-point.js).
+    "img-src": [*SECURE_CSP["img-src"], "blob:"],
+}
 # Failed admin sign-ins allowed per account (and per address) in ADMIN_LOGIN_WINDOW seconds.
 ADMIN_LOGIN_ATTEMPTS = int(os.environ.get("ADMIN_LOGIN_ATTEMPTS", "5"))
 ADMIN_LOGIN_WINDOW = int(os.environ.get("ADMIN_LOGIN_WINDOW", str(15 * 60)))

@@ -31,3 +31,7 @@ def media_root(settings, tmp_path: Path) -> Path:
     """Every file a test stores (uploads, renditions) goes to a temporary directory, never into the checkout."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+# The browser tests' fixtures (Debian's Chromium through Playwright).
+from tests.browser import chromium, page  # noqa: E402, F401

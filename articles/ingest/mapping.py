@@ -14,7 +14,7 @@ Runs in worker processes: no database, no settings.
 import html
 import re
 
-from articles.sanitizer import sanitize_html
+from articles.sanitizer import sanitize_html, without_control_characters
 
 from .item import ItemError, MappedItem, WireItem
 
@@ -128,7 +128,7 @@ def clean_text(value: str | None) -> str:
         value = _TAG.sub(" ", value)
     if "&" in value:
         value = html.unescape(value)
-    return " ".join(value.split())
+    return " ".join(without_control_characters(value).split())
 
 
 def truncate(text: str, limit: int) -> str:

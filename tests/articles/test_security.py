@@ -74,3 +74,40 @@ def test_admin_sign_in_is_refused_after_repeated_failures(client: Client, settin
     response = client.post(login, {"username": "editor", "password": "the right password"})
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_every_public_surface_sends_the_policy_without_a_nonce_cached_or_not(client: Client) -> None:
+    """A cached page is served to many readers, so it may carry no nonce: public pages run no inline script at all."""
+    from tests.factories import AgencyFactory, AuthorFactory, SectionFactory, TopicFactory
+    from tests.surfaces import PUBLIC_SURFACES, Subjects
+
+    section, topic = SectionFactory(name="World"), TopicFactory(name="Floods")
+    author, agency = AuthorFactory(name="Ann Lee"), AgencyFactory(name="AFP")
+    article = ArticleFactory(section=section, topics=[topic], authors=[author], agencies=[agency])
+    ArticleFactory(section=section, topics=[topic])
+    subjects = Subjects(section=section, topic=topic, author=author, agency=agency, article=article)
+    for surface in PUBLIC_SURFACES:
+        for attempt in ("fresh", "cached"):
+            response = client.get(surface.url(subjects))
+            where = (surface.name, attempt)
+            assert response.status_code == 200, where
+            assert "public" in response["Cache-Control"], where
+            policy = response["Content-Security-Policy"]
+            assert "script-src 'self'" in policy and "nonce-" not in policy, where
+            assert response["X-Content-Type-Options"] == "nosniff", where
+            if surface.kind == "html":
+                for script in BeautifulSoup(response.content, "html.parser").find_all("script"):
+                    assert script.get("src") or script.get("type") == "application/ld+json", where
+
+
+def test_https_responses_carry_hsts_and_cookies_are_secure(client: Client) -> None:
+    response = client.get(reverse("admin:login"), secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "includeSubDomains" in response["Strict-Transport-Security"]
+    assert response.cookies["csrftoken"]["secure"] and response.cookies["csrftoken"]["samesite"] == "Lax"
+    UserFactory(username="editor", is_staff=True, password="the right password")
+    signed_in = client.post(
+        reverse("admin:login"), {"username": "editor", "password": "the right password"}, secure=True
+    )
+    session = signed_in.cookies["sessionid"]
+    assert session["secure"] and session["httponly"]
