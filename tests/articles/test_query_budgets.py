@@ -2,8 +2,9 @@
 Every public page costs a fixed number of queries, however many topics, credits, related stories, sections or
 pictures there are. Each budget is measured twice, with a small and a larger data set, and must be the same.
 
-Budgets are for a warm HTTP cache state (articles/http_cache.py), as between content changes; computing the state
-costs one query after each change, measured in tests/articles/test_http_cache.py.
+Budgets are for a warm HTTP cache state (articles/http_cache.py) and section tree (sections/tree.py), as between
+content changes; computing the state costs one query after each change, measured in tests/articles/test_http_cache.py,
+and the tree one query after each change to the sections (tests/sections/test_tree.py).
 """
 
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import pytest
 from django.test import Client
 
 from articles.http_cache import content_state
+from sections.tree import section_tree
 from tests.factories import (
     AgencyFactory,
     ArticleFactory,
@@ -56,21 +58,21 @@ def build_newsroom(size: int) -> dict:
     }
 
 
-# page -> (queries, what they are)
+# page -> (queries, what they are). The navigation and the section tree come from the cache.
 BUDGETS = {
     # article with its section; bylines with authors; agencies; topics; corrections; related stories; trending;
-    # navigation; the page's pictures (lead and body) with their credit agencies; their renditions
-    "article": 10,
-    # latest stories; their bylines; their agencies; navigation sections; stories per section front
-    "home": 5,
-    # section with its parent; subsection tree; count; page of stories; bylines; agencies; subsections; navigation
-    "section": 8,
-    # topic; count; page of stories; bylines; agencies; navigation
-    "topic": 6,
-    # author; count; page of stories; bylines; agencies; navigation
-    "author": 6,
-    # agency; count; page of stories; bylines; agencies; navigation
-    "agency": 6,
+    # the page's pictures (lead and body) with their credit agencies and renditions
+    "article": 8,
+    # latest stories; their bylines; their agencies; stories per section front
+    "home": 4,
+    # count; page of stories; bylines; agencies
+    "section": 4,
+    # topic; count; page of stories; bylines; agencies
+    "topic": 5,
+    # author; count; page of stories; bylines; agencies
+    "author": 5,
+    # agency; count; page of stories; bylines; agencies
+    "agency": 5,
 }
 
 
@@ -81,8 +83,10 @@ def test_public_page_has_a_fixed_query_budget(
 ) -> None:
     url = build_newsroom(size)[page]
     content_state()
+    section_tree()
     with django_assert_num_queries(BUDGETS[page]):
         response = client.get(url)
     assert response.status_code == 200
     if page == "article":
         assert response.content.count(b'<figure class="picture">') == size + 1
+
