@@ -3,6 +3,7 @@ Newsroom settings: one module, every difference between environments comes from 
 
 DATABASE_URL    database, e.g. postgres://user@host:5432/newsroom (default: SQLite file db.sqlite3)
 DATABASE_REPLICA_URLS   comma-separated read replicas of it, for public pages (articles/db_router.py)
+CDN_PURGE_URL   optional: where to POST the addresses a CDN should drop when stories change (articles/cdn.py)
 SECRET_KEY      required unless DEBUG is on
 DEBUG           "1"/"true" turns on debug mode (never in production)
 ALLOWED_HOSTS   comma-separated host names (default: localhost names only)
@@ -201,6 +202,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# A CDN's purge endpoint, POSTed the paths to drop when stories change (articles/cdn.py); optional.
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_TOKEN = os.environ.get("CDN_PURGE_TOKEN", "")
+CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "2"))
 
 # The newsroom's house style and public-site knobs.
 NEWSROOM = {
