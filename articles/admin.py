@@ -1,11 +1,13 @@
+from datetime import datetime
 from typing import Any
 
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -24,6 +26,7 @@ from .ingest.admin import AgencyFeedInline, SubjectRuleInline
 from .models import (
     Agency,
     Article,
+    ArticleQuerySet,
     Author,
     Byline,
     Correction,
@@ -35,6 +38,7 @@ from .models import (
     Topic,
     Transition,
 )
+from .pagination import LargeTablePaginator
 from .related import deferred_refresh, explain_related
 from .views import render_article_page
 
@@ -227,7 +231,7 @@ class PublicationStateFilter(admin.SimpleListFilter):
             case "expired":
                 return queryset.expired()
             case "live":
-                return queryset.filter(pk__in=Article.objects.live())
+                return queryset.live()
             case None:
                 return queryset
             case status:
@@ -260,6 +264,56 @@ class RelatedExclusionInline(admin.TabularInline):
     autocomplete_fields = ["excluded"]
 
 
+class RecentlyUsedFilter(admin.RelatedFieldListFilter):
+    """
+    A filter listing the authors (or topics) of the newest articles, and the one chosen if older. Every one in use
+    would make lists of thousands that nobody can use, and `RelatedOnlyFieldListFilter` finds them by reading every
+    article: seconds per list load with a million. Any can still be chosen by its address (`?topics__id__exact=`).
+    """
+
+    newest_articles = 200
+    link_model: type
+    article_field: str
+    target_field: str
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        newest = Article.objects.order_by("-publish_at", "-pk").values("pk")[: self.newest_articles]
+        links = self.link_model.objects.filter(**{f"{self.article_field}__in": newest})
+        chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+        recent = Q(pk__in=links.values(self.target_field)) | Q(pk__in=chosen)
+        return field.get_choices(include_blank=False, limit_choices_to=recent, ordering=("name",))
+
+
+class RecentAuthorFilter(RecentlyUsedFilter):
+    link_model, article_field, target_field = Byline, "article", "author"
+
+
+class RecentTopicFilter(RecentlyUsedFilter):
+    link_model, article_field, target_field = TaggedArticle, "content_object", "tag"
+
+
+class ChangeListQuerySet(ArticleQuerySet):
+    """The admin list's articles: as any, but with a date hierarchy that doesn't read a million rows."""
+
+    def datetimes(self, field_name: str, kind: str, order: str = "ASC", tzinfo: Any = None, **kwargs: Any) -> Any:
+        """
+        The date hierarchy's years, or a year's months, from the first and last dates alone (two index lookups)
+        rather than from every row: a newsroom publishes every month. Days are still read from the month's rows.
+        """
+        if kind not in ("year", "month"):
+            return super().datetimes(field_name, kind, order, tzinfo, **kwargs)
+        bounds = self.aggregate(first=Min(field_name), last=Max(field_name))
+        if bounds["first"] is None:
+            return []
+        zone = tzinfo or timezone.get_current_timezone()
+        first, last = (timezone.localtime(bounds[end], zone) for end in ("first", "last"))
+        months = range(first.year * 12 + first.month - 1, last.year * 12 + last.month)
+        moments = sorted(
+            {datetime(month // 12, month % 12 + 1 if kind == "month" else 1, 1, tzinfo=zone) for month in months}
+        )
+        return moments if order == "ASC" else moments[::-1]
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
@@ -268,14 +322,17 @@ class ArticleAdmin(admin.ModelAdmin):
         PublicationStateFilter,
         MineFilter,
         "section",
-        ("bylines__author", admin.RelatedOnlyFieldListFilter),
+        ("bylines__author", RecentAuthorFilter),
         "agencies",
-        ("topics", admin.RelatedOnlyFieldListFilter),
+        ("topics", RecentTopicFilter),
     ]
     search_fields = ["headline", "standfirst", "slug"]
     date_hierarchy = "publish_at"
     list_select_related = ["section", "last_edited_by"]
+    # With a million articles, no count of them all on each list load (see LargeTablePaginator), and the default
+    # ordering (newest first) is read from an index (article_newest_idx).
     show_full_result_count = False
+    paginator = LargeTablePaginator
     autocomplete_fields = ["section", "agencies", "lead_image"]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline, TopicInline, RelatedPinInline, RelatedExclusionInline, CorrectionInline, TransitionInline]
@@ -354,7 +411,13 @@ class ArticleAdmin(admin.ModelAdmin):
         return render_to_string("admin/articles/related_preview.html", {"explanations": explain_related(article)})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return super().get_queryset(request).prefetch_related("bylines__author", "agencies")
+        articles = ChangeListQuerySet(Article, using=Article.objects.db)
+        if ordering := self.get_ordering(request):
+            articles = articles.order_by(*ordering)
+        # The byline column, for the whole page in two queries.
+        return articles.prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")), "agencies"
+        )
 
     @staticmethod
     def _time_zone_note() -> str:
@@ -437,6 +500,16 @@ class ArticleAdmin(admin.ModelAdmin):
         self._act_on_each(request, queryset, permissions.WITHDRAW)
 
     # --- Columns and read-only fields -------------------------------------------------------------------------
+
+    def action_checkbox(self, article: Article) -> str:
+        # Django renders each row's checkbox through the form widget templates: a third of a 100-row list's time.
+        # The same markup, directly.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            article.pk,
+            f"Select this object for an action - {article}",
+        )
 
     @admin.display(description="status")
     def state_badge(self, article: Article) -> str:

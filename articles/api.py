@@ -12,15 +12,13 @@ parameter not listed here is refused, as is a bad value, with a 400 and a JSON e
 cached like the pages (ETag, Last-Modified, 304) and readable from pages on any origin (`ApiCorsMiddleware`).
 """
 
-import base64
-import binascii
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -29,33 +27,13 @@ from sections.models import Section
 from .http_cache import cache_public
 from .models import Article
 from .ninjs import ninjs_item
+from .pagination import Cursor, older_than
 
 # Must match where articles/urls.py puts the API.
 API_PREFIX = "/api/"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 SAFE_METHODS = ("GET", "HEAD")
-
-
-class Cursor:
-    """Where a page ends: the last story's (publish time, id), the list's order. Opaque to clients."""
-
-    @staticmethod
-    def encode(article: Article) -> str:
-        raw = f"{article.publish_at.isoformat()}|{article.pk}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @staticmethod
-    def decode(value: str) -> tuple[datetime, int]:
-        try:
-            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-            moment, pk = raw.split("|")
-            publish_at = datetime.fromisoformat(moment)
-            if publish_at.tzinfo is None:
-                raise ValueError("naive time")
-            return publish_at, int(pk)
-        except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-            raise forms.ValidationError("Not a cursor this API gave out.", code="invalid") from error
 
 
 class ArticleListParams(forms.Form):
@@ -138,8 +116,7 @@ def filtered_articles(params: dict) -> QuerySet[Article]:
             changed_at__gte=params["since"]
         )
     if params["cursor"]:
-        publish_at, pk = params["cursor"]
-        articles = articles.filter(Q(publish_at__lt=publish_at) | Q(publish_at=publish_at, pk__lt=pk))
+        articles = articles.filter(older_than(params["cursor"]))
     return articles.newest_first()
 
 

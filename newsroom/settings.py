@@ -2,6 +2,8 @@
 Newsroom settings: one module, every difference between environments comes from an environment variable.
 
 DATABASE_URL    database, e.g. postgres://user@host:5432/newsroom (default: SQLite file db.sqlite3)
+DATABASE_REPLICA_URLS   comma-separated read replicas of it, for public pages (articles/db_router.py)
+CDN_PURGE_URL   optional: where to POST the addresses a CDN should drop when stories change (articles/cdn.py)
 SECRET_KEY      required unless DEBUG is on
 DEBUG           "1"/"true" turns on debug mode (never in production)
 ALLOWED_HOSTS   comma-separated host names (default: localhost names only)
@@ -118,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "articles.security.AdminContentSecurityPolicyMiddleware",
     "articles.api.ApiCorsMiddleware",
+    # Before the HTTP cache's, so that the content state it reads comes from the primary after a change.
+    "articles.db_router.ReplicaRoutingMiddleware",
     # Last, so that it sees who the user is and every public view's response, 404s included.
     "articles.http_cache.HttpCacheMiddleware",
 ]
@@ -149,6 +153,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Read replicas, each an alias `replica_N`: public pages read from them, everything else from the primary
+# (articles/db_router.py). Tests use the primary for them (MIRROR).
+DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASE_REPLICAS.append(f"replica_{number}")
+    DATABASES[f"replica_{number}"] = {
+        **dj_database_url.parse(url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["articles.db_router.PrimaryReplicaRouter"]
+# Seconds a replica may lag behind the primary: for this long after a change, readers are sent to the primary.
+DATABASE_REPLICA_LAG = int(os.environ.get("DATABASE_REPLICA_LAG", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Trending counts go to Redis when it is configured (articles/trending.py), to the database otherwise.
@@ -197,6 +214,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# A CDN's purge endpoint, POSTed the paths to drop when stories change (articles/cdn.py); optional.
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_TOKEN = os.environ.get("CDN_PURGE_TOKEN", "")
+CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "2"))
 
 # The newsroom's house style and public-site knobs.
 NEWSROOM = {

@@ -6,4 +6,4 @@ class SectionsConfig(AppConfig):
     verbose_name = "Sections"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import signals, tree  # noqa: F401  (connects the receivers)

@@ -2,12 +2,13 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from .models import Section
+from .tree import section_tree
 
 
 def top_level_sections(request: HttpRequest) -> list[Section]:
-    """The sections in the site's navigation, read once per request however many times a page needs them."""
+    """The sections in the site's navigation, from the cached section tree, once per request."""
     if not hasattr(request, "_top_level_sections"):
-        request._top_level_sections = list(Section.objects.top_level())
+        request._top_level_sections = section_tree().top_level()
     return request._top_level_sections
 
 

@@ -82,16 +82,10 @@ class Section(models.Model):
             ancestor = ancestor.parent
 
     def descendant_ids(self) -> list[int]:
-        """This section's id and those of all its subsections, at any depth, in one query."""
-        children: dict[int | None, list[int]] = {}
-        for pk, parent_id in Section.objects.values_list("pk", "parent_id"):
-            children.setdefault(parent_id, []).append(pk)
-        found, pending = [], [self.pk]
-        while pending:
-            pk = pending.pop()
-            found.append(pk)
-            pending.extend(children.get(pk, []))
-        return found
+        """This section's id and those of all its subsections, at any depth, from the cached section tree."""
+        from .tree import section_tree  # the tree is built from this model
+
+        return section_tree().descendant_ids(self)
 
 
 class SectionRedirect(models.Model):

@@ -9,19 +9,21 @@ from articles.models import Article, credit_prefetches
 from articles.pagination import paginate
 from articles.trending import trending_articles
 
-from .models import Section, SectionRedirect
+from .models import SectionRedirect
+from .tree import section_tree
 
 
 @cache_public
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    section = Section.objects.filter(slug=slug).select_related("parent").first()
+    tree = section_tree()
+    section = tree.get(slug)
     if section is None:
         renamed = SectionRedirect.objects.filter(old_slug=slug).select_related("section").first()
         if renamed is None:
             raise Http404("No such section.")
         return HttpResponsePermanentRedirect(renamed.section.get_absolute_url())
     house = settings.NEWSROOM
-    stories = Article.objects.live().filter(section_id__in=section.descendant_ids()).select_related("section")
+    stories = Article.objects.live().filter(section_id__in=tree.descendant_ids(section)).select_related("section")
     # The editors' front tops the first page; the list below (on every page) leaves its stories out.
     front = build_front(section=section, stories=stories, size=house["SECTION_FRONT_STORIES"])
     page = paginate(request, stories.exclude(pk__in=front.story_ids).newest_first())
@@ -29,7 +31,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     prefetch_related_objects([*(front.stories if page.number == 1 else []), *on_page], *credit_prefetches())
     context = {
         "section": section,
-        "subsections": section.children.all(),
+        "subsections": tree.subsections(section),
         "front": front if page.number == 1 else None,
         "page": page,
         "trending": trending_articles(

@@ -3,6 +3,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+REPLICA = "replica_1"
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Production serves hashed static files from a manifest that `collectstatic` writes; tests render templates
@@ -15,6 +17,13 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.SECURE_SSL_REDIRECT = False
     # Hashing test passwords at production strength only slows the suite down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A read replica for the router's tests (tests/articles/test_db_router.py): the test database itself, under a
+    # second alias. Reads are routed to it only where a test turns the router on. Added in place: Django's
+    # connections may already hold this very dict.
+    default = settings.DATABASES["default"]
+    settings.DATABASES[REPLICA] = {**default, "TEST": {**default.get("TEST", {}), "MIRROR": "default"}}
+    settings.DATABASE_REPLICAS = []
+    settings.DATABASE_ROUTERS = []
 
 
 @pytest.fixture(autouse=True)

@@ -43,7 +43,7 @@ class Picture:
 
 def page_images(article: Article) -> dict[int, Image]:
     """
-    The lead image and body images of `article`, by id, with credits and every rendition: two queries whatever their
+    The lead image and body images of `article`, by id, with credits and every rendition: one query whatever their
     number, none when the article has no picture.
     """
     ids = image_ids(article.body)
@@ -51,7 +51,7 @@ def page_images(article: Article) -> dict[int, Image]:
         ids.add(article.lead_image_id)
     if not ids:
         return {}
-    return Image.objects.filter(pk__in=ids).for_pictures().in_bulk()
+    return Image.objects.filter(pk__in=ids).pictures_in_bulk()
 
 
 def picture(

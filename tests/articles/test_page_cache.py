@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import ArticleFactory, TopicFactory, UserFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +140,35 @@ def test_a_page_served_from_the_cache_gets_freshness_bounded_by_the_next_event(
         response = client.get(article.get_absolute_url())
     directives = dict(part.strip().split("=") for part in response["Cache-Control"].split(",") if "=" in part)
     assert int(directives["s-maxage"]) <= 100 and int(directives["max-age"]) <= 100
+
+
+@pytest.mark.parametrize("page", ["home", "section", "parent section", "topic", "author", "feed", "api", "article"])
+def test_a_scheduled_story_shows_on_every_warm_cached_page_at_its_publish_second(
+    client: Client, django_assert_num_queries: Callable, page: str
+) -> None:
+    europe = SectionFactory(name="Europe", parent=SectionFactory(name="World"))
+    topic, author = TopicFactory(name="Floods"), AuthorFactory(name="Jane Doe")
+    ArticleFactory(headline="Earlier story", section=europe, topics=[topic], authors=[author])
+    publish_at = (timezone.now() + timedelta(minutes=10)).replace(microsecond=0)
+    scheduled = ArticleFactory(
+        headline="Scheduled scoop", section=europe, topics=[topic], authors=[author], publish_at=publish_at
+    )
+    url = {
+        "home": "/",
+        "section": "/europe/",
+        "parent section": "/world/",
+        "topic": topic.get_absolute_url(),
+        "author": author.get_absolute_url(),
+        "feed": "/feeds/rss/",
+        "api": "/api/articles/",
+        "article": scheduled.get_absolute_url(),
+    }[page]
+    with time_machine.travel(publish_at - timedelta(seconds=1), tick=False):
+        before = warm(client, url)
+        with django_assert_num_queries(0):
+            assert client.get(url).content == before  # served from the warm cache, and not early
+    assert b"Scheduled scoop" not in before
+    with time_machine.travel(publish_at, tick=False):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert b"Scheduled scoop" in response.content
