@@ -26,6 +26,8 @@ TEMPLATE_ELEMENTS = frozenset(
     {
         "html", "head", "body", "title", "meta", "link", "script", "header", "nav", "main", "footer", "section",
         "article", "aside", "div", "span", "h1", "time", "figure", "picture", "source", "img", "figcaption",
+        # The search form, in every page's header and on the search page.
+        "form", "input", "label", "button", "select", "option", "kbd", "mark",
     }
 )  # fmt: skip
 PAGE_ELEMENTS = ALLOWED_TAGS | TEMPLATE_ELEMENTS
