@@ -52,7 +52,7 @@ def server_env(*, page_cache: bool) -> dict[str, str]:
         "REDIS_URL": REDIS_URL,
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 40),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "NEWSROOM_PAGE_CACHE": "1" if page_cache else "0",
@@ -124,6 +124,8 @@ def prepare_data(articles: int) -> None:
     manage("migrate", "--noinput", "-v0")
     count = int(
         manage("shell", "-c", "from articles.models import Article; print(Article.objects.count())", capture=True)
+        .strip()
+        .splitlines()[-1]
     )
     if count >= articles:
         say(f"reusing {count:,} articles in {BENCH_DB}")
