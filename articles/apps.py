@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self) -> None:
-        from . import cdn, http_cache, related, search, signals  # noqa: F401  (connect the receivers)
+        from . import cdn, checks, http_cache, related, search, signals  # noqa: F401  (connect the receivers)
         from .images import signals as image_signals  # noqa: F401
         from .revisions import register_models
         from .roles import ensure_editorial_groups

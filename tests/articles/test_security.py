@@ -38,9 +38,21 @@ def test_deployment_checks_pass_with_production_settings() -> None:
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:
-    result = manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": ""})
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    without_key = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    deploy_check = manage("check", "--deploy", env=without_key)
+    assert deploy_check.returncode != 0
+    assert "SECRET_KEY must be set" in deploy_check.stderr
+    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY"}}
+    server = subprocess.run(
+        [sys.executable, "-c", "import newsroom.wsgi"],
+        cwd=PROJECT,
+        env=clean | without_key,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert server.returncode != 0
+    assert "SECRET_KEY" in server.stderr
 
 
 def test_public_pages_send_protective_headers_and_a_csp_without_inline_script(client: Client) -> None:
