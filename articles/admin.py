@@ -5,6 +5,7 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
@@ -430,9 +431,24 @@ class ArticleAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         # One revision for the article with its inlines; and as the article, its topics, pins and exclusions are
         # saved one by one, its related list is refreshed once, after.
+        if request.method == "POST":
+            self._refuse_inlines_not_offered(request, object_id)
         with deferred_refresh(), reversion.create_revision():
             reversion.set_user(request.user if request.user.is_authenticated else None)
             return super().changeform_view(request, object_id, *args, **kwargs)
+
+    def _refuse_inlines_not_offered(self, request: HttpRequest, object_id: str | None) -> None:
+        # Django drops the rows of an inline the user may not use (a journalist posting related pins) and saves the
+        # rest as if all went well. A crafted POST like that is refused outright instead, so nobody is told
+        # "saved" for a change that was quietly thrown away.
+        article = self.get_object(request, unquote(object_id)) if object_id else None
+        offered = {type(inline) for inline in self.get_inline_instances(request, article)}
+        for inline_class in self.inlines:
+            if inline_class in offered:
+                continue
+            prefix = inline_class(self.model, self.admin_site).get_formset(request, article).get_default_prefix()
+            if request.POST.get(f"{prefix}-TOTAL_FORMS", "0") != "0":
+                raise PermissionDenied
 
     def save_model(self, request: HttpRequest, obj: Article, form: ArticleForm, change: bool) -> None:
         if not change:
