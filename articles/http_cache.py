@@ -24,7 +24,8 @@ host and address (less `utm_*`-style tracking parameters, so campaigns don't fra
 query, until the token changes. A change invalidates every page at once, exactly when its transaction commits, and
 a scheduled publish or expiry does so at its very second, so a cached page is never stale after an event nor early
 before one. Logged-in users, previews (not `@cache_public`), other methods than GET/HEAD, and responses that set a
-cookie are never stored or served from it; other cookies a reader carries don't matter.
+cookie are never stored or served from it; other cookies a reader carries don't matter. Stored pages are served by
+`PageCacheMiddleware`, near the top of the stack, so a hit costs two cache reads and none of the rest of Django.
 """
 
 import hashlib
@@ -235,22 +236,97 @@ def page_cache_key(request: HttpRequest, state: ContentState) -> str:
     return f"newsroom:page:{state.token}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
-def cached_page(key: str) -> HttpResponse | None:
+@dataclass(frozen=True)
+class StoredPage:
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+    policy: CachePolicy
+    # For pages whose validators change with the clock too (CachePolicy.refresh_every): the ETag they were made under.
+    etag: str
+
+
+def cached_page(key: str, state: ContentState, now: datetime) -> tuple[HttpResponse, PublicHeaders] | None:
+    """The stored page under `key`, as a response with this serving's caching headers, if there is one still good."""
     stored = cache.get(key)
-    if stored is None:
-        return None
-    status, headers, content = stored
-    response = HttpResponse(content, status=status)
-    for name, value in headers:
+    if not isinstance(stored, StoredPage):
+        return None  # none, or stored by an older release
+    headers = public_headers(state, now, stored.policy)
+    if headers.etag != stored.etag:
+        return None  # made in an earlier period of a page that changes with the clock
+    response = HttpResponse(stored.content, status=stored.status)
+    for name, value in stored.headers:
         response.headers[name] = value
-    return response
+    return response, headers
 
 
-def store_page(key: str, response: HttpResponse, headers: PublicHeaders) -> None:
-    # Kept as long as a CDN may keep it: the token changing is what retires a page early.
-    if response.status_code in STORED_STATUSES and not response.streaming and headers.s_maxage > 0:
+def store_page(key: str, response: HttpResponse, policy: CachePolicy, headers: PublicHeaders) -> None:
+    # Kept as long as a CDN may keep it: the token changing is what retires a page early. A cookie set on the way
+    # out (a CSRF token) makes the page one visitor's.
+    if (
+        response.status_code in STORED_STATUSES
+        and not response.streaming
+        and not response.cookies
+        and headers.s_maxage > 0
+    ):
         kept = [(name, value) for name, value in response.headers.items() if name.lower() not in PER_SERVING_HEADERS]
-        cache.set(key, (response.status_code, kept, response.content), headers.s_maxage)
+        page = StoredPage(response.status_code, kept, response.content, policy, headers.etag)
+        cache.set(key, page, headers.s_maxage)
+
+
+def patch_public_headers(response: HttpResponse, headers: PublicHeaders) -> None:
+    cache_control = {"public": True, "max_age": headers.max_age, "s_maxage": headers.s_maxage}
+    if headers.stale_while_revalidate:
+        cache_control["stale_while_revalidate"] = headers.stale_while_revalidate
+    patch_cache_control(response, **cache_control)
+    if response.status_code in (200, 304):
+        response.headers["ETag"] = headers.etag
+        # Feeds and sitemaps set their own from their items' dates; the content state's is the one 304s agree with.
+        response.headers["Last-Modified"] = http_date(headers.last_modified)
+
+
+@dataclass(frozen=True)
+class PageToStore:
+    key: str
+    policy: CachePolicy
+    headers: PublicHeaders
+
+
+class PageCacheMiddleware:
+    """
+    Serves stored pages to readers before the rest of the stack runs (no session, routing, view or query), and stores
+    public pages as the rest of the stack made them.
+
+    It sits just after the security and static-file middleware, so a stored page still gets this serving's security
+    headers and keeps every header the middleware within it added. What may be stored is `HttpCacheMiddleware`'s
+    call, deep inside, where the view is known: it marks the request. A request with a session cookie may be a
+    signed-in user's, which only that middleware can tell (it looks the user up): it takes the long way.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.NEWSROOM["PAGE_CACHE"]
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            now = timezone.now()
+            state = content_state(now)
+            request._page_cache_lookup = key = page_cache_key(request, state)
+            if (hit := cached_page(key, state, now)) is not None:
+                page, headers = hit
+                if conditional := get_conditional_response(
+                    request, etag=headers.etag, last_modified=headers.last_modified
+                ):
+                    page = conditional
+                patch_public_headers(page, headers)
+                return page
+        response = self.get_response(request)
+        if (page := getattr(request, "_page_to_store", None)) is not None:
+            store_page(page.key, response, page.policy, page.headers)
+        return response
 
 
 class HttpCacheMiddleware:
@@ -265,6 +341,8 @@ class HttpCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         headers = getattr(request, "_http_cache", None)
+        # PageCacheMiddleware stores the page only if it is public after all (below).
+        page_to_store, request._page_to_store = getattr(request, "_page_to_store", None), None
         # A view that set its own Cache-Control (a preview's never_cache) knows better.
         if headers is None or response.has_header("Cache-Control"):
             return response
@@ -274,16 +352,8 @@ class HttpCacheMiddleware:
             return response
         if response.status_code not in CACHEABLE_STATUSES:
             return response
-        if key := getattr(request, "_page_cache_key", None):
-            store_page(key, response, headers)
-        cache_control = {"public": True, "max_age": headers.max_age, "s_maxage": headers.s_maxage}
-        if headers.stale_while_revalidate:
-            cache_control["stale_while_revalidate"] = headers.stale_while_revalidate
-        patch_cache_control(response, **cache_control)
-        if response.status_code in (200, 304):
-            response.headers["ETag"] = headers.etag
-            # Feeds and sitemaps set their own from their items' dates; the content state's is the one 304s agree with.
-            response.headers["Last-Modified"] = http_date(headers.last_modified)
+        request._page_to_store = page_to_store
+        patch_public_headers(response, headers)
         return response
 
     def process_view(
@@ -304,10 +374,11 @@ class HttpCacheMiddleware:
             return conditional
         if not settings.NEWSROOM["PAGE_CACHE"]:
             return None
-        key = page_cache_key(request, state)
-        if policy.refresh_every:
-            key = f"{key}:{headers.etag}"
-        if (page := cached_page(key)) is not None:
-            return page
-        request._page_cache_key = key
+        # PageCacheMiddleware looked already when the request had no session cookie.
+        key = getattr(request, "_page_cache_lookup", None)
+        if key is None:
+            key = page_cache_key(request, state)
+            if (hit := cached_page(key, state, now)) is not None:
+                return hit[0]
+        request._page_to_store = PageToStore(key, policy, headers)
         return None

@@ -172,3 +172,35 @@ def test_a_scheduled_story_shows_on_every_warm_cached_page_at_its_publish_second
         response = client.get(url)
     assert response.status_code == 200
     assert b"Scheduled scoop" in response.content
+
+
+def test_a_stored_page_keeps_every_header_the_site_sends(
+    client: Client, django_assert_num_queries: Callable, article: Article
+) -> None:
+    # Stored pages are served before most of the middleware runs: the security headers must still all be there.
+    fresh = client.get(article.get_absolute_url())
+    with django_assert_num_queries(0):
+        stored = client.get(article.get_absolute_url())
+    for header in (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "X-Frame-Options",
+        "Cross-Origin-Opener-Policy",
+        "Content-Type",
+        "Cache-Control",
+        "ETag",
+        "Last-Modified",
+    ):
+        assert stored.get(header) == fresh.get(header), header
+    assert stored.get("Content-Security-Policy")
+
+
+def test_a_stored_page_answers_a_conditional_request_with_304(
+    client: Client, django_assert_num_queries: Callable, article: Article
+) -> None:
+    etag = client.get(article.get_absolute_url())["ETag"]
+    with django_assert_num_queries(0):
+        response = client.get(article.get_absolute_url(), headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response["ETag"] == etag and not response.content
