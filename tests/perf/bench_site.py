@@ -9,7 +9,8 @@ Benchmark, not a test (pytest doesn't collect it): the public site under load, a
 3. Serves the site with gunicorn (workers = cores) on 127.0.0.1, DEBUG off, Redis as the cache, twice: with the page
    cache on (cached) and off (uncached: every request renders, but the content state stays cached).
 4. For each kind of page: `wrk` on loopback for DURATION seconds over a list of addresses of that kind (random
-   articles, section page 1 and 500 of the largest section, a common and a rare topic, search, the latest feed),
+   articles, section page 1 and 500 of the largest section (500 as readers reach it, by the "Older" link of page
+   499; "500#" by its number alone, `?page=500`), a common and a rare topic, search, the latest feed),
    then the SQL queries one request of that kind costs (measured in-process with the test client) and the workers'
    peak resident memory.
 5. Prints one table and saves it as JSON under .bench/ (git-ignored).
@@ -151,11 +152,18 @@ topics = list(Topic.objects.annotate(n=Count("tagged_articles")).order_by("-n").
 common = topics[0][0]
 # "Rare": about 30 articles, as the issue puts it.
 rare = min(topics, key=lambda topic: abs(topic[1] - 30))[0]
+# Page 500 as a reader reaches it: the "Older" link at the foot of page 499 (a cursor, no OFFSET).
+from html import unescape
+import re
+from django.test import Client
+page_499 = Client().get(f"/{big.slug}/?page=499").content.decode()
+older = unescape(re.search(r'rel="next" href="([^"]+)"', page_499).group(1))
 words = ["election", "storm", "bank", "minister", "climate", "court", "football", "market", "health", "ukraine"]
 print(json.dumps({
     "article": articles,
     "section p1": [f"/{big.slug}/"],
-    "section p500": [f"/{big.slug}/?page=500"],
+    "section p500": [older],
+    "section p500#": [f"/{big.slug}/?page=500"],
     "topic common": [f"/topics/{common}/"],
     "topic rare": [f"/topics/{rare}/"],
     "search": [f"/search/?q={w}" for w in words],
