@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import F, Window, prefetch_related_objects
-from django.db.models.functions import Coalesce, RowNumber
+from django.db import connection
+from django.db.models import Case, F, Value, When, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -10,7 +11,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from sections.context_processors import top_level_sections
-from sections.models import SectionRedirect
+from sections.models import Section, SectionRedirect
+from sections.tree import section_tree
 
 from .fronts import build_front
 from .http_cache import cache_public
@@ -37,30 +39,53 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     prefetch_related_objects([*front.stories, *front.following], *credit_prefetches())
     sections = top_level_sections(request)
-    # The newest few stories of each top-level section (its subsections included) in one query, none repeated
-    # from the front or the latest list above.
-    by_section: dict[int, list[Article]] = {section.pk: [] for section in sections}
-    front_section = Coalesce(F("section__parent_id"), F("section_id"))
-    section_stories = (
-        Article.objects.live()
-        .exclude(pk__in=[*front.story_ids, *(article.pk for article in front.following)])
-        .annotate(
-            front_section_id=front_section,
-            rank=Window(RowNumber(), partition_by=front_section, order_by=[F("publish_at").desc(), F("pk").desc()]),
-        )
-        .filter(rank__lte=STORIES_PER_SECTION_ON_HOME)
-        .select_related("section")
-        .order_by("front_section_id", "rank")
-    )
-    for article in section_stories:
-        by_section.setdefault(article.front_section_id, []).append(article)
+    shown = [*front.story_ids, *(article.pk for article in front.following)]
     context = {
         "lead": front.lead,
         "top_stories": front.stories[1:],
         "latest": front.following,
-        "section_fronts": [(section, by_section[section.pk]) for section in sections if by_section[section.pk]],
+        "section_fronts": section_fronts(sections, shown=shown),
     }
     return TemplateResponse(request, "articles/home.html", context)
+
+
+def section_fronts(sections: list[Section], *, shown: list[int]) -> list[tuple[Section, list[Article]]]:
+    """
+    The newest few stories of each section (its subsections included), none of those in `shown`, in one query.
+
+    On PostgreSQL, a UNION of one LIMITed pick per section, each read from the (section, publish time) index: ranking
+    every live story by section with a window function, as SQLite (which allows no LIMIT inside a UNION) still does,
+    reads the whole archive (0.6 s at 100,000 stories).
+    """
+    tree = section_tree()
+    live = Article.objects.live()
+    front_of = {pk: section.pk for section in sections for pk in tree.descendant_ids(section)}
+    if not sections:
+        stories = live.none()
+    elif connection.features.supports_slicing_ordering_in_compound:
+        picks = [
+            live.filter(section_id__in=tree.descendant_ids(section))
+            .exclude(pk__in=shown)
+            .newest_first()
+            .values("pk")[:STORIES_PER_SECTION_ON_HOME]
+            for section in sections
+        ]
+        stories = live.filter(pk__in=picks[0].union(*picks[1:], all=True))
+    else:
+        front_section = Case(*(When(section_id__in=ids, then=Value(top)) for top, ids in _families(front_of)))
+        rank = Window(RowNumber(), partition_by=front_section, order_by=[F("publish_at").desc(), F("pk").desc()])
+        stories = live.exclude(pk__in=shown).annotate(rank=rank).filter(rank__lte=STORIES_PER_SECTION_ON_HOME)
+    by_section: dict[int, list[Article]] = {section.pk: [] for section in sections}
+    for article in stories.filter(section_id__in=front_of).select_related("section").newest_first():
+        by_section[front_of[article.section_id]].append(article)
+    return [(section, by_section[section.pk]) for section in sections if by_section[section.pk]]
+
+
+def _families(front_of: dict[int, int]) -> list[tuple[int, list[int]]]:
+    families: dict[int, list[int]] = {}
+    for pk, top in front_of.items():
+        families.setdefault(top, []).append(pk)
+    return list(families.items())
 
 
 @cache_public
