@@ -19,18 +19,23 @@ The validators describe the public content of the whole site rather than of one 
 So a 304 costs no database query at all while the state is cached; the state itself costs two indexed queries, after
 each change and each scheduled event (`next_scheduled_change`).
 
-The same token keys a **page cache** for anonymous readers: a public response is stored under the token, scheme,
-host and address (less `utm_*`-style tracking parameters, so campaigns don't fragment it) and served again, with no
-query, until the token changes. A change invalidates every page at once, exactly when its transaction commits, and
-a scheduled publish or expiry does so at its very second, so a cached page is never stale after an event nor early
-before one. Logged-in users, previews (not `@cache_public`), other methods than GET/HEAD, and responses that set a
-cookie are never stored or served from it; other cookies a reader carries don't matter. Stored pages are served by
-`PageCacheMiddleware`, near the top of the stack, so a hit costs two cache reads and none of the rest of Django.
+The same token validates a **page cache** for anonymous readers: a public response is stored under its scheme, host
+and address (less `utm_*`-style tracking parameters, so campaigns don't fragment it) with the token it was made
+under, and served again, with no query, while that is still the token. A change invalidates every page at once,
+exactly when its transaction commits, and a scheduled publish or expiry does so at its very second, so a cached page
+is never stale after an event nor early before one. Logged-in users, previews (not `@cache_public`), other methods
+than GET/HEAD, and responses that set a cookie are never stored or served from it; other cookies a reader carries
+don't matter. Stored pages are served by `PageCacheMiddleware`, near the top of the stack, so a hit costs one cache
+round trip (the page; the state is this process's copy, see LocalTier), or none for a page the process served
+recently, and none of the rest of Django.
 """
 
 import hashlib
 import math
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +50,7 @@ from django.db.models import Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.test.signals import setting_changed
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, urlencode
@@ -63,6 +69,11 @@ STATE_TIMEOUT = 24 * 60 * 60
 TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 # Statuses worth keeping in the page cache: pages, redirects and "not found" (a crawler's favourite).
 STORED_STATUSES = frozenset({200, 301, 404})
+# How long a process trusts its own copy of the content state before it asks the shared cache again: how late it
+# may notice a change saved by another process (scheduled changes it always sees at their second).
+LOCAL_STATE_SECONDS = 0.5
+# How much of its most-read pages a process keeps in its own memory, in front of the shared cache.
+LOCAL_PAGE_BYTES = 4 * 1024 * 1024
 # Headers a stored page is kept without: each serving computes its own freshness and validators.
 PER_SERVING_HEADERS = frozenset({"cache-control", "etag", "last-modified", "expires", "vary"})
 
@@ -131,8 +142,19 @@ def next_scheduled_change(now: datetime) -> datetime | None:
 
 
 def content_state(now: datetime | None = None) -> ContentState:
-    """The current state, from the cache while it holds; otherwise recomputed (two queries) and cached."""
+    """
+    The current state: this process's copy for up to LOCAL_STATE_SECONDS, else the shared cache's while it holds,
+    else recomputed (two queries) and cached.
+    """
     now = now or timezone.now()
+    if (state := _local.state()) is not None and state.is_current(now):
+        return state
+    state = _shared_content_state(now)
+    _local.keep_state(state)
+    return state
+
+
+def _shared_content_state(now: datetime) -> ContentState:
     state = cache.get(STATE_KEY)
     if state is not None and state.is_current(now):
         return state
@@ -163,7 +185,68 @@ def content_changed() -> None:
 
 
 def _forget_state() -> None:
+    _local.forget_state()
     cache.delete(STATE_KEY)
+
+
+class LocalTier:
+    """
+    This process's copies, in front of the shared cache: the content state, for LOCAL_STATE_SECONDS (a change saved
+    by another process is seen that much later; one saved here at once), and the pages it served last, up to
+    LOCAL_PAGE_BYTES, each still checked against the state before it is served. A hit on both costs no round trip.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state: tuple[float, ContentState] | None = None
+        self._pages: OrderedDict[str, StoredPage] = OrderedDict()
+        self._bytes = 0
+
+    def state(self) -> ContentState | None:
+        kept = self._state
+        return kept[1] if kept is not None and time.monotonic() < kept[0] else None
+
+    def keep_state(self, state: ContentState) -> None:
+        self._state = (time.monotonic() + LOCAL_STATE_SECONDS, state)
+
+    def forget_state(self) -> None:
+        self._state = None
+
+    def page(self, key: str) -> "StoredPage | None":
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def keep_page(self, key: str, page: "StoredPage") -> None:
+        with self._lock:
+            if (old := self._pages.pop(key, None)) is not None:
+                self._bytes -= len(old.content)
+            self._pages[key] = page
+            self._bytes += len(page.content)
+            while self._bytes > LOCAL_PAGE_BYTES and self._pages:
+                _, dropped = self._pages.popitem(last=False)
+                self._bytes -= len(dropped.content)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._state, self._pages, self._bytes = None, OrderedDict(), 0
+
+
+_local = LocalTier()
+
+
+def forget_local_copies() -> None:
+    """For whoever empties the shared cache behind the process's back (the test suite between tests)."""
+    _local.clear()
+
+
+@receiver(setting_changed, dispatch_uid="http_cache_settings_changed")
+def _settings_changed(setting: str, **kwargs: Any) -> None:
+    # Tests override settings the way Django REST framework's settings listen for: a new cache has other content.
+    if setting in ("CACHES", "NEWSROOM"):
+        _local.clear()
 
 
 def _state_timeout() -> int:
@@ -224,8 +307,11 @@ def is_personal(request: HttpRequest) -> bool:
     return request.user.is_authenticated
 
 
-def page_cache_key(request: HttpRequest, state: ContentState) -> str:
-    """The page cache's key: the content token, then what identifies the page (tracking parameters left out)."""
+def page_cache_key(request: HttpRequest) -> str:
+    """
+    The page cache's key: what identifies the page (tracking parameters left out). The content token it was made
+    under is kept with the page, so that a page and the state it must match are read in one round trip.
+    """
     query = sorted(
         (name, value)
         for name, values in request.GET.lists()
@@ -233,7 +319,7 @@ def page_cache_key(request: HttpRequest, state: ContentState) -> str:
         if not name.lower().startswith(TRACKING_PARAMETERS)
     )
     address = f"{request.method}:{request.scheme}://{request.get_host()}{request.path}?{urlencode(query)}"
-    return f"newsroom:page:{state.token}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"newsroom:page:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 @dataclass(frozen=True)
@@ -242,18 +328,17 @@ class StoredPage:
     headers: list[tuple[str, str]]
     content: bytes
     policy: CachePolicy
-    # For pages whose validators change with the clock too (CachePolicy.refresh_every): the ETag they were made under.
+    # The ETag it was made under: the content token (and, for pages that change with the clock too, the period).
     etag: str
 
 
-def cached_page(key: str, state: ContentState, now: datetime) -> tuple[HttpResponse, PublicHeaders] | None:
-    """The stored page under `key`, as a response with this serving's caching headers, if there is one still good."""
-    stored = cache.get(key)
+def cached_page(stored: object, state: ContentState, now: datetime) -> tuple[HttpResponse, PublicHeaders] | None:
+    """A page read from the cache, as a response with this serving's caching headers, if it is still good."""
     if not isinstance(stored, StoredPage):
         return None  # none, or stored by an older release
     headers = public_headers(state, now, stored.policy)
     if headers.etag != stored.etag:
-        return None  # made in an earlier period of a page that changes with the clock
+        return None  # made under an earlier content state (or period, for a page that changes with the clock)
     response = HttpResponse(stored.content, status=stored.status)
     for name, value in stored.headers:
         response.headers[name] = value
@@ -314,8 +399,12 @@ class PageCacheMiddleware:
         ):
             now = timezone.now()
             state = content_state(now)
-            request._page_cache_lookup = key = page_cache_key(request, state)
-            if (hit := cached_page(key, state, now)) is not None:
+            request._page_cache_lookup = key = page_cache_key(request)
+            if (hit := cached_page(_local.page(key), state, now)) is None:
+                stored = cache.get(key)
+                if (hit := cached_page(stored, state, now)) is not None:
+                    _local.keep_page(key, stored)
+            if hit is not None:
                 page, headers = hit
                 if conditional := get_conditional_response(
                     request, etag=headers.etag, last_modified=headers.last_modified
@@ -377,8 +466,8 @@ class HttpCacheMiddleware:
         # PageCacheMiddleware looked already when the request had no session cookie.
         key = getattr(request, "_page_cache_lookup", None)
         if key is None:
-            key = page_cache_key(request, state)
-            if (hit := cached_page(key, state, now)) is not None:
+            key = page_cache_key(request)
+            if (hit := cached_page(cache.get(key), state, now)) is not None:
                 return hit[0]
         request._page_to_store = PageToStore(key, policy, headers)
         return None

@@ -32,7 +32,10 @@ def _empty_cache() -> None:
     # must not describe another test's data.
     from django.core.cache import cache
 
+    from articles.http_cache import forget_local_copies
+
     cache.clear()
+    forget_local_copies()
 
 
 @pytest.fixture(autouse=True)

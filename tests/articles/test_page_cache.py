@@ -3,14 +3,24 @@ The page cache for anonymous readers: pages served again with no query, retired 
 scheduled change happens, never for staff, and not fragmented by tracking parameters or cookies.
 """
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from articles.http_cache import (
+    LOCAL_PAGE_BYTES,
+    LOCAL_STATE_SECONDS,
+    STATE_KEY,
+    CachePolicy,
+    LocalTier,
+    StoredPage,
+)
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicFactory, UserFactory
 
@@ -204,3 +214,24 @@ def test_a_stored_page_answers_a_conditional_request_with_304(
         response = client.get(article.get_absolute_url(), headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert response["ETag"] == etag and not response.content
+
+
+def test_a_change_saved_by_another_process_shows_within_the_local_copy_s_lifetime(client: Client) -> None:
+    article = ArticleFactory(headline="Original headline")
+    assert b"Original headline" in warm(client, article.get_absolute_url())
+    # What another process's save does: the row changes, and the shared cache forgets the state. This process
+    # heard nothing of it.
+    Article.objects.filter(pk=article.pk).update(headline="Corrected headline")
+    cache.delete(STATE_KEY)
+    time.sleep(LOCAL_STATE_SECONDS + 0.1)
+    content = client.get(article.get_absolute_url()).content
+    assert b"Corrected headline" in content and b"Original headline" not in content
+
+
+def test_a_process_keeps_only_so_many_bytes_of_pages() -> None:
+    tier = LocalTier()
+    page = StoredPage(200, [], b"x" * (LOCAL_PAGE_BYTES // 3), CachePolicy(), '"token"')
+    for n in range(5):
+        tier.keep_page(f"page-{n}", page)
+    assert tier.page("page-0") is None and tier.page("page-1") is None
+    assert all(tier.page(f"page-{n}") is page for n in (2, 3, 4))
