@@ -22,6 +22,7 @@ from sections.models import Section
 from .body import with_dateline
 from .house_style import join_names
 from .http_cache import cache_public
+from .images.shortcodes import without_shortcodes
 from .models import Agency, Article, Author, Topic
 from .sanitizer import without_control_characters
 from .structured_data import article_tag_uri
@@ -152,7 +153,7 @@ class ArticleFeed(Feed):
 
     def item_extra_kwargs(self, article: Article) -> dict:
         # The body as the page shows it, the dateline opening the first paragraph. Only Atom writes it.
-        return {"content": with_dateline(article.body, article.dateline_text)}
+        return {"content": with_dateline(without_shortcodes(article.body), article.dateline_text)}
 
 
 class LatestFeed(ArticleFeed):

@@ -409,6 +409,11 @@ class PageCacheMiddleware:
                 if conditional := get_conditional_response(
                     request, etag=headers.etag, last_modified=headers.last_modified
                 ):
+                    # With the headers the middleware within added to the page (CORS on the API): the 304 stands
+                    # for it.
+                    for name, value in page.headers.items():
+                        if name.lower() not in ("content-type", "content-length"):
+                            conditional.headers[name] = value
                     page = conditional
                 patch_public_headers(page, headers)
                 return page

@@ -14,21 +14,27 @@ renditions      the article's web page ("web")
 Lead images will be `associations` (type "picture", with renditions) once articles have them.
 """
 
+import re
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.html import strip_tags
 
 from sections.models import Section
 
+from .images.shortcodes import without_shortcodes
 from .models import Agency, Article, Topic
 from .structured_data import article_tag_uri, iso_time
 
+BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|pre)>|<br\s*/?>")
 STANDARD = {"name": "ninjs", "version": "2.1", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json#"}
 
 
 def ninjs_item(article: Article, *, request: HttpRequest) -> dict:
     """One live article (loaded with `for_syndication()`, so this costs no query) as a ninjs object."""
-    text = strip_tags(article.body)
+    body = without_shortcodes(article.body)
+    # Paragraphs end words too: "<p>Before.</p><p>After.</p>" is two words.
+    text = strip_tags(BLOCK_END.sub(r"\g<0> ", body))
     item = {
         "standard": STANDARD,
         "uri": article_tag_uri(article, request=request),
@@ -44,7 +50,7 @@ def ninjs_item(article: Article, *, request: HttpRequest) -> dict:
             {
                 "role": "main",
                 "contenttype": "text/html",
-                "value": article.body,
+                "value": body,
                 "charcount": len(text),
                 "wordcount": len(text.split()),
             }

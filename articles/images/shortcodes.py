@@ -23,6 +23,11 @@ def image_ids(html: str) -> set[int]:
     return {int(match["id"]) for match in SHORTCODE_PARAGRAPH.finditer(html)}
 
 
+def without_shortcodes(html: str) -> str:
+    """`html` with its shortcode paragraphs removed: for feeds and the API, which carry text and no pictures yet."""
+    return expand_shortcodes(html, {}, str)
+
+
 def expand_shortcodes(html: str, images: Mapping[int, Image], render: Callable[[Image], str]) -> str:
     """`html` with each shortcode paragraph replaced by `render(image)` (or removed if its image isn't given)."""
     parts, position, dateline = [], 0, ""

@@ -145,3 +145,14 @@ def test_unpublished_article_pictures_have_unguessable_addresses(lead_image) -> 
     for name in [article.lead_image.file.name, *lead_image.renditions.values_list("file", flat=True)]:
         assert article.slug not in name and "lead" not in name.rsplit("/", 1)[-1]
         assert len(name.rsplit("/", 1)[-1].split("-")[-1].split(".")[0]) >= 16  # at least 64 random bits
+
+
+def test_feeds_and_the_api_carry_the_text_without_picture_shortcodes(client: Client) -> None:
+    image = ImageFactory()
+    article = ArticleFactory(body=f"<p>Before.</p><p>[image {image.pk}]</p><p>After.</p>")
+    atom = client.get("/feeds/atom/").content.decode()
+    item = client.get(f"/api/articles/{article.pk}/").json()
+    for text in (atom, item["bodies"][0]["value"]):
+        assert "Before." in text and "After." in text
+        assert "[image" not in text
+    assert item["bodies"][0]["wordcount"] == 2
