@@ -164,6 +164,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.for_syndication().prefetch_related("corrections")
 
 
+def article_path(section_slug: str, slug: str) -> str:
+    """An article's address, from its section's slug and its own (also for light copies of an article)."""
+    return reverse("articles:detail", kwargs={"section_slug": section_slug, "slug": slug})
+
+
 def credit_prefetches() -> list[Prefetch | str]:
     """What a byline needs, for `prefetch_related` (or `prefetch_related_objects` on stories from several queries)."""
     return [Prefetch("bylines", queryset=Byline.objects.select_related("author")), "agencies"]
@@ -313,7 +318,7 @@ class Article(models.Model):
             super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"section_slug": self.section.slug, "slug": self.slug})
+        return article_path(self.section.slug, self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs) -> Self:
