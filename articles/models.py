@@ -19,7 +19,7 @@ from .house_style import format_dateline, join_names
 from .images.models import Image, Rendition  # noqa: F401  (the image library's models are the app's)
 from .publishing import article_went_live
 from .sanitizer import sanitize_html, without_control_characters
-from .search_document import SearchDocumentField, SearchDocumentIndex
+from .search_document import SearchDocumentField, SearchDocumentIndex, publish_day
 
 # Edits in the first minutes after publication (typos, a tag) don't earn an "Updated" label.
 UPDATE_GRACE = timedelta(minutes=10)
@@ -162,6 +162,11 @@ class ArticleQuerySet(models.QuerySet):
     def for_page(self) -> Self:
         """Everything the article page shows: what is syndicated, plus corrections."""
         return self.for_syndication().prefetch_related("corrections")
+
+
+def article_path(section_slug: str, slug: str) -> str:
+    """An article's address, from its section's slug and its own (also for light copies of an article)."""
+    return reverse("articles:detail", kwargs={"section_slug": section_slug, "slug": slug})
 
 
 def credit_prefetches() -> list[Prefetch | str]:
@@ -313,7 +318,7 @@ class Article(models.Model):
             super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"section_slug": self.section.slug, "slug": self.slug})
+        return article_path(self.section.slug, self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs) -> Self:
@@ -730,7 +735,12 @@ class ArticleSearch(models.Model):
 
     class Meta:
         verbose_name = "search document"
-        indexes = [SearchDocumentIndex(fields=["document"], name="article_search_document_idx")]
+        indexes = [
+            # The publish day next to the words (btree_gin) lets search look for matches among the newest stories
+            # only; the b-tree tells where "the newest N stories" begin. See search_sql.py.
+            SearchDocumentIndex(F("document"), publish_day(), name="article_search_match_idx"),
+            models.Index(fields=["-publish_at"], name="article_search_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"search document of {self.article_id}"

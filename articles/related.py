@@ -37,14 +37,15 @@ import heapq
 import math
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, F, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
@@ -52,7 +53,17 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .bulk_insert import insert_rows
-from .models import Article, Byline, RelatedExclusion, RelatedPin, RelatedStory, TaggedArticle, Topic
+from .compiled_sql import ARTICLE, ARTICLE_MARKER, AT_MARKER, NOW, Compiled, compile_queryset
+from .models import (
+    Article,
+    Byline,
+    RelatedExclusion,
+    RelatedPin,
+    RelatedStory,
+    TaggedArticle,
+    Topic,
+    article_path,
+)
 
 SECTION_BOOST = 0.2
 CREDIT_BOOST = 0.1
@@ -72,21 +83,106 @@ AgencyLink = Article.agencies.through
 # --- Reading --------------------------------------------------------------------------------------------------------
 
 
-def related_articles(article: Article, *, limit: int, exclude: Collection[int] = ()) -> list[Article]:
+@dataclass(frozen=True, slots=True)
+class SectionLabel:
+    """The section of a related story, as much of it as a link shows."""
+
+    pk: int
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLink:
+    """
+    A related story as the article page links to it: what the templates read of an Article (`headline`,
+    `section.name`, `get_absolute_url`, `publish_at`), without building a model instance for each.
+    """
+
+    pk: int
+    headline: str
+    slug: str
+    publish_at: datetime
+    section: SectionLabel
+
+    def get_absolute_url(self) -> str:
+        return article_path(self.section.slug, self.slug)
+
+
+def related_articles(article: Article, *, limit: int, exclude: Collection[int] = ()) -> list[RelatedLink]:
     """
     Up to `limit` live stories related to `article`, pinned ones first, never itself nor those in `exclude`
-    (already on the page). One query on the precomputed list, whatever the size of the archive.
+    (already on the page). One indexed query on the precomputed list, whatever the size of the archive.
+
+    Every article page makes this read, so it skips the ORM's per-call work (building and compiling a queryset,
+    making model instances: most of its cost): `related_queryset()`, `live()` included, is compiled once per database
+    (compiled_sql.py) and each call fills in the time, the article and the number of rows. `exclude` is left out in
+    Python from as many more rows, so that the statement's text never changes.
     """
     if limit <= 0:
         return []
-    return list(
-        Article.objects.live()
-        .filter(related_to__article=article)
-        .exclude(pk__in=list(exclude))
-        .select_related("section")
-        .only("headline", "slug", "publish_at", "section__name", "section__slug")
-        .order_by(F("related_to__pin_position").asc(nulls_last=True), "-related_to__score", "-pk")[:limit]
+    skip = set(exclude)
+    connection = connections[router.db_for_read(Article)]
+    statement = _read_statement(connection.alias)
+    params = statement.fill(connection, {NOW: timezone.now(), ARTICLE: article.pk})
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, [*params, limit + len(skip)])
+        rows = cursor.fetchall()
+    convert_time = _time_converter(connection)
+    links = []
+    for pk, headline, slug, publish_at, section_id, section_name, section_slug in rows:
+        if pk in skip:
+            continue
+        section = SectionLabel(section_id, section_name, section_slug)
+        links.append(RelatedLink(pk, headline, slug, convert_time(publish_at), section))
+        if len(links) == limit:
+            break
+    return links
+
+
+def related_queryset(article_id: int, *, at: datetime | None = None) -> QuerySet[Article]:
+    """
+    The related read as a queryset (all of `article_id`'s live related stories, in order, as the columns
+    `related_articles` reads): the one definition that read is compiled from.
+    """
+    return (
+        Article.objects.live(at)
+        .filter(related_to__article_id=article_id)
+        .exclude(pk=article_id)
+        .order_by(F("related_to__pin_position").asc(nulls_last=True), "-related_to__score", "-pk")
+        .values_list("pk", "headline", "slug", "publish_at", "section_id", "section__name", "section__slug")
     )
+
+
+@cache
+def _read_statement(alias: str) -> Compiled:
+    compiled = compile_queryset(
+        related_queryset(ARTICLE_MARKER, at=AT_MARKER), alias, {NOW: AT_MARKER, ARTICLE: ARTICLE_MARKER}
+    )
+    # The number of rows is a parameter too, appended to the statement rather than compiled into it.
+    return Compiled(f"{compiled.sql} LIMIT %s", compiled.template)
+
+
+_PUBLISH_AT = Article._meta.get_field("publish_at")
+
+
+def _time_converter(connection: Any) -> Callable[[Any], Any]:
+    """What turns the database's publish time into an aware datetime, as a queryset would (nothing on PostgreSQL)."""
+    column = _PUBLISH_AT.get_col(Article._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + _PUBLISH_AT.get_db_converters(connection)
+    if not converters:
+        return _unchanged
+
+    def convert(value: Any) -> Any:
+        for converter in converters:
+            value = converter(value, column, connection)
+        return value
+
+    return convert
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 # --- Scoring --------------------------------------------------------------------------------------------------------

@@ -10,14 +10,14 @@ the headline come first, then in the standfirst, then those matching only in the
 (Ranking on the body too would read every match's whole vector back from storage: seconds for a common word on
 100,000 stories.) Snippets come from `ts_headline`, computed only for the page's results.
 
-Only the newest MAX_RESULTS matches are ranked and paged through: past that many, readers refine the search rather
-than page on (the page says so). The newest are picked from the GIN index and a copy of the publish time kept in the
-same narrow rows, so a match costs an index entry and a small row, never a read of its (large, out-of-line) document;
-and the document column has no planner statistics (see the migration), so PostgreSQL always takes that index rather
-than a scan that would read every document to test a common word. A page and its count of matches come from one
-query; whether there were more than MAX_RESULTS is a second, cheap one that counts matching documents already
-published (the copy of the publish time says so: drafts have none and scheduled stories a future one); no hidden
-story is ever shown.
+Only the newest MAX_RESULTS live matches are ranked and paged through: past that many, readers refine the search
+rather than page on (the page says so, and it counts only stories readers may see). On PostgreSQL one statement
+(search_sql.py) finds them, ranks them and returns a page with its snippets and the number of matches: it looks for
+matches among the newest stories first, so that a common word costs about MAX_RESULTS index entries and rows rather
+than one for each of its tens of thousands of matches, and only a phrase makes it read a (large, out-of-line)
+document to check the words' positions; the document column has no planner statistics (see migration 0006), so
+PostgreSQL always takes the index.
+Visibility is decided by `Article.objects.live()`, compiled into that statement (compiled_sql.py).
 
 SQLite has no full-text search built in that Django can use portably, so there the same queries match words and
 phrases as substrings of headline, standfirst and body (no stemming; `or` is ignored) and rank headline matches above
@@ -29,20 +29,17 @@ may change them (signal below) and which bulk loaders call themselves.
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
 from html import escape, unescape
 from typing import Any
 
 from django import forms
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, TextField, Value, When, Window
-from django.db.models.functions import Concat
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -51,15 +48,18 @@ from django.utils.safestring import SafeString, mark_safe
 from sections.models import Section
 
 from .models import Article, ArticleSearch, ArticleSearchTitle
-from .search_document import SEARCH_CONFIG, document_expression, title_expression
+from .search_document import document_expression, title_expression
+from .search_sql import search_page
 
 MAX_QUERY_LENGTH = 200
 MAX_RESULTS = 1000
 RESULTS_PER_PAGE = 10
 SNIPPET_CHARACTERS = 240  # on SQLite; PostgreSQL's ts_headline counts words (below)
-HEADLINE_OPTIONS = {"max_words": 35, "min_words": 15, "max_fragments": 2, "fragment_delimiter": " … "}
 # Private-use characters mark highlights inside ts_headline's plain-text output until it is escaped for HTML.
 _MARK_START, _MARK_END = "\ue000", "\ue001"
+_HEADLINE_OPTIONS = (
+    f'StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+)
 _TAG = re.compile(r"<[^>]*>")
 _TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -197,24 +197,29 @@ class Hit:
 
 class SearchPaginator(Paginator):
     """
-    Pages of ranked results that carry their own total (a window count), so a page and the number of matches cost one
-    query; at most MAX_RESULTS matches are paged through (see the module docstring).
+    Pages of ranked results, each fetched with the number of matches (counted up to MAX_RESULTS + 1, so that "more
+    than MAX_RESULTS" is known from the same query); at most MAX_RESULTS matches are paged through (see the module
+    docstring). `fetch(bottom, size)` returns a page's results and that number.
     """
 
-    def __init__(self, ranked: QuerySet[Article], candidates: QuerySet) -> None:
-        super().__init__(ranked.annotate(total=Window(Count("pk"))), RESULTS_PER_PAGE)
-        self.candidates = candidates  # everything that matched, to tell whether it was more than MAX_RESULTS
-        self._count: int | None = None
+    def __init__(self, fetch: Callable[[int, int], tuple[list[Article], int]]) -> None:
+        super().__init__([], RESULTS_PER_PAGE)
+        self.fetch = fetch
+        self._found: int | None = None  # live matches, up to MAX_RESULTS + 1
+
+    def _matches(self) -> int:
+        if self._found is None:
+            raise RuntimeError("Ask for a page first: the count comes with it.")
+        return self._found
 
     @property
     def count(self) -> int:
-        if self._count is None:
-            raise RuntimeError("Ask for a page first: the count comes with it.")
-        return self._count
+        return min(self._matches(), MAX_RESULTS)
 
-    @cached_property
+    @property
     def capped(self) -> bool:
-        return self.candidates.order_by()[: MAX_RESULTS + 1].count() > MAX_RESULTS
+        """Whether more than MAX_RESULTS live stories match (only the newest MAX_RESULTS are shown)."""
+        return self._matches() > MAX_RESULTS
 
     @property
     def limit(self) -> int:
@@ -225,10 +230,10 @@ class SearchPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         if bottom >= MAX_RESULTS:
             raise EmptyPage("That page is past the results shown.")
-        results = list(self.object_list[bottom : min(bottom + self.per_page, MAX_RESULTS)])
+        results, found = self.fetch(bottom, min(self.per_page, MAX_RESULTS - bottom))
         if not results and number > 1:
             raise EmptyPage("That page contains no results.")
-        self._count = min(results[0].total, MAX_RESULTS) if results else 0
+        self._found = found if results else 0
         return Page(results, number, self)
 
     def validate_number_format(self, number: int | str) -> int:
@@ -250,49 +255,58 @@ def search_articles(
     at: datetime | None = None,
 ) -> SearchPaginator:
     """Live stories matching `text` (and the filters), best first, ready to paginate."""
-    live = Article.objects.live(at)
+    at = at or timezone.now()
+    start = _start_of(since) if since else None
+    end = _start_of(until + timedelta(days=1)) if until else None
     if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        # Matching documents, straight from the GIN index with the copied publish time: no match costs a read of
-        # its document or a join. Stories scheduled for later would otherwise be the "newest"; whether a story
-        # shows is still up to live().
-        candidates = ArticleSearch.objects.filter(document=query, publish_at__lte=at or timezone.now())
-        if section_ids is not None:
-            candidates = candidates.filter(article__section_id__in=section_ids)
-        if since:
-            candidates = candidates.filter(publish_at__gte=_start_of(since))
-        if until:
-            candidates = candidates.filter(publish_at__lt=_start_of(until + timedelta(days=1)))
-        newest = candidates.order_by(F("publish_at").desc(nulls_last=True), "-article_id").values("article_id")
-        rank = SearchRank(F("search_title__vector"), query)
-        # Computed by PostgreSQL after the page is cut, for its results only.
-        snippet = SearchHeadline(
-            Concat(F("standfirst"), Value(" "), _without_tags("body"), output_field=TextField()),
-            query,
-            config=SEARCH_CONFIG,
-            start_sel=_MARK_START,
-            stop_sel=_MARK_END,
-            **HEADLINE_OPTIONS,
-        )
-        ranked = live.filter(pk__in=newest[:MAX_RESULTS]).annotate(rank=rank, snippet_text=snippet)
-    else:
-        candidates = live
-        if section_ids is not None:
-            candidates = candidates.filter(section_id__in=section_ids)
-        if since:
-            candidates = candidates.filter(publish_at__gte=_start_of(since))
-        if until:
-            candidates = candidates.filter(publish_at__lt=_start_of(until + timedelta(days=1)))
-        terms = parse(text)
-        for term in terms.include:
-            candidates = candidates.filter(_mentions(term))
-        for term in terms.exclude:
-            candidates = candidates.exclude(_mentions(term))
-        newest = candidates.newest_first().values("pk")
-        rank = sum((_field_weight(term) for term in terms.include), Value(0))
-        ranked = live.filter(pk__in=newest[:MAX_RESULTS]).annotate(rank=rank)
-    ranked = ranked.select_related("section").order_by("-rank", "-publish_at", "-pk")
-    return SearchPaginator(ranked, candidates)
+
+        def fetch(bottom: int, size: int) -> tuple[list[Article], int]:
+            return search_page(
+                text=text,
+                words=" ".join(parse(text).include),
+                section_ids=section_ids,
+                since=start,
+                until=end,
+                at=at,
+                bottom=bottom,
+                size=size,
+                limit=MAX_RESULTS,
+                start_sel=_MARK_START,
+                headline_options=_HEADLINE_OPTIONS,
+            )
+
+        return SearchPaginator(fetch)
+    candidates = Article.objects.live(at)
+    if section_ids is not None:
+        candidates = candidates.filter(section_id__in=section_ids)
+    if start:
+        candidates = candidates.filter(publish_at__gte=start)
+    if end:
+        candidates = candidates.filter(publish_at__lt=end)
+    terms = parse(text)
+    for term in terms.include:
+        candidates = candidates.filter(_mentions(term))
+    for term in terms.exclude:
+        candidates = candidates.exclude(_mentions(term))
+    newest = candidates.newest_first().values("pk")
+    rank = sum((_field_weight(term) for term in terms.include), Value(0))
+    ranked = (
+        Article.objects.live(at)
+        .filter(pk__in=newest[:MAX_RESULTS])
+        .annotate(rank=rank, total=Window(Count("pk")))
+        .select_related("section")
+        .order_by("-rank", "-publish_at", "-pk")
+    )
+
+    def fetch_sqlite(bottom: int, size: int) -> tuple[list[Article], int]:
+        results = list(ranked[bottom : bottom + size])
+        found = results[0].total if results else 0
+        # At the cap, one more count tells whether there were more (the live candidates, so only what readers see).
+        if found == MAX_RESULTS and newest[: MAX_RESULTS + 1].count() > MAX_RESULTS:
+            found += 1
+        return results, found
+
+    return SearchPaginator(fetch_sqlite)
 
 
 def hits(articles: Iterable[Article], text: str) -> list[Hit]:
@@ -308,12 +322,6 @@ def hits(articles: Iterable[Article], text: str) -> list[Hit]:
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
-def _without_tags(field: str) -> Func:
-    return Func(
-        F(field), Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace", output_field=TextField()
-    )
 
 
 def _mentions(term: str) -> Q:

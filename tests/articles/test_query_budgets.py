@@ -85,8 +85,9 @@ BUDGETS = {
     "author": 4,
     # agency; page of stories; bylines; agencies
     "agency": 4,
-    # sections for the filter; count of matches (capped); page of ranked results with their snippets
-    "search": 3,
+    # sections for the filter; page of ranked results with their snippets and the count of matches (one statement on
+    # PostgreSQL, see articles/search_sql.py)
+    "search": 2,
 }
 
 

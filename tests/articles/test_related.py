@@ -5,12 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
+from articles.compiled_sql import AT_MARKER, NOW as NOW_SLOT, compile_queryset
 from articles.models import Article, RelatedExclusion, RelatedPin, RelatedStory
-from articles.related import recompute_all_related, refresh_related, related_articles
+from articles.related import recompute_all_related, refresh_related, related_articles, related_queryset
 from articles.roles import EDITORS
 from tests.factories import (
     HIDDEN_STATES,
@@ -321,3 +323,75 @@ def test_a_story_cannot_be_pinned_to_itself() -> None:
     source = ArticleFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         RelatedPin.objects.create(article=source, related=source)
+
+
+class TestCompiledRead:
+    """
+    `related_articles` runs SQL compiled once from `related_queryset()` and `live()`: whatever the time, it must show
+    exactly what `live()` shows, in the queryset's order, and what a page needs of each story.
+    """
+
+    @pytest.fixture(autouse=True)
+    def stories(self, pinned_clock: None) -> None:
+        self.source = ArticleFactory(headline="Source")
+        self.by_state = {state: ArticleFactory(**{state: True}, headline=f"Story {state}") for state in HIDDEN_STATES}
+        self.by_state["live"] = ArticleFactory(headline="Story live", section=SectionFactory(name="Europe"))
+        # Pinned, so that every state is in the stored list: only the read's live filter can hide them.
+        for position, story in enumerate(self.by_state.values()):
+            RelatedPin.objects.create(article=self.source, related=story, position=position)
+
+    def shown(self) -> set[str]:
+        return {story.headline for story in related_articles(self.source, limit=20)}
+
+    def live(self) -> set[str]:
+        pks = [story.pk for story in self.by_state.values()]
+        return set(Article.objects.live().filter(pk__in=pks).values_list("headline", flat=True))
+
+    def test_it_shows_exactly_what_live_shows_in_every_state(self) -> None:
+        assert self.shown() == self.live() == {"Story live"}
+
+    def test_it_follows_live_as_times_pass(self) -> None:
+        # The scheduled story goes live and the embargo lifts (a day from NOW); much later the live one expires.
+        Article.objects.filter(pk=self.by_state["live"].pk).update(expire_at=NOW + timedelta(days=3))
+        moments = [NOW + timedelta(hours=23, minutes=59), NOW + timedelta(days=1, seconds=1), NOW + timedelta(days=3)]
+        seen = []
+        for moment in moments:
+            with time_machine.travel(moment, tick=False):
+                assert self.shown() == self.live()
+                seen.append(self.shown())
+        assert seen == [
+            {"Story live"},
+            {"Story live", "Story scheduled", "Story embargoed"},
+            {"Story scheduled", "Story embargoed"},
+        ]
+
+    def test_it_returns_the_querysets_rows_in_its_order(self) -> None:
+        automatic = [ArticleFactory(headline=f"Automatic {n}") for n in range(3)]
+        RelatedStory.objects.bulk_create(
+            RelatedStory(article=self.source, related=story, score=n) for n, story in enumerate(automatic)
+        )
+        expected = [row[1] for row in related_queryset(self.source.pk)]
+        assert [story.headline for story in related_articles(self.source, limit=20)] == expected
+        assert expected == ["Story live", "Automatic 2", "Automatic 1", "Automatic 0"]
+
+    def test_each_story_carries_what_the_page_links_with(self) -> None:
+        (story,) = related_articles(self.source, limit=1)
+        article = Article.objects.select_related("section").get(headline="Story live")
+        assert (story.pk, story.headline, story.publish_at) == (article.pk, article.headline, article.publish_at)
+        assert story.get_absolute_url() == article.get_absolute_url()
+        assert story.section.name == "Europe"
+
+    def test_excluded_stories_leave_room_for_the_next_ones(self) -> None:
+        automatic = [ArticleFactory(headline=f"Automatic {n}") for n in range(3)]
+        RelatedStory.objects.bulk_create(
+            RelatedStory(article=self.source, related=story, score=n) for n, story in enumerate(automatic)
+        )
+        shown = related_articles(self.source, limit=2, exclude=[self.by_state["live"].pk, automatic[2].pk])
+        assert [story.headline for story in shown] == ["Automatic 1", "Automatic 0"]
+
+
+def test_a_rule_that_stops_taking_the_time_as_a_parameter_is_refused_at_compile_time() -> None:
+    # A queryset comparing with a moment written into it cannot be compiled once and reused: it would go stale.
+    fixed = Article.objects.filter(publish_at__lte=NOW)
+    with pytest.raises(ImproperlyConfigured, match="now"):
+        compile_queryset(fixed, "default", {NOW_SLOT: AT_MARKER})

@@ -1,12 +1,17 @@
-from datetime import UTC, datetime, timedelta
+import random
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.models import Article
+from articles.search import search_articles
 from tests.factories import HIDDEN_STATES, ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +179,121 @@ def test_a_broad_search_ranks_the_newest_matches_and_says_there_are_more(client:
     assert "More than 4 stories match" in soup.select_one("#results-heading").get_text()
     assert [h.get_text(strip=True) for h in soup.select(".search-hit h3")] == [f"Zanzibar {n}" for n in (5, 4, 3, 2)]
     assert client.get("/search/", {"q": "zanzibar", "page": "2"}).status_code == 404
+
+
+@pytest.mark.parametrize("state", ["withdrawn", "expired", "scheduled", "embargoed"])
+def test_hidden_matches_do_not_count_towards_more_results_than_shown(client: Client, monkeypatch, state: str) -> None:
+    monkeypatch.setattr("articles.search.MAX_RESULTS", 4)
+    for n in range(4):
+        ArticleFactory(headline=f"Zanzibar {n}", publish_at=datetime(2025, 1, 1 + n, tzinfo=UTC))
+    for n in range(3):
+        ArticleFactory(**{state: True}, headline=f"Hidden zanzibar {n}")
+    heading = search(client, q="zanzibar").select_one("#results-heading").get_text()
+    assert "4 stories match" in heading
+    assert "More than" not in heading
+    ArticleFactory(headline="Zanzibar 5", publish_at=datetime(2025, 2, 1, tzinfo=UTC))
+    assert "More than 4 stories match" in search(client, q="zanzibar").select_one("#results-heading").get_text()
+
+
+@postgresql_only
+class TestNewestMatchesAtScale:
+    """
+    On PostgreSQL the newest matches are looked for among the newest stories first, in widening windows
+    (search_sql.py). Whichever window finds them, the results must be those of ranking every live match.
+    """
+
+    LIMIT = 5
+
+    @pytest.fixture(autouse=True)
+    def corpus(self, monkeypatch) -> None:
+        monkeypatch.setattr("articles.search.MAX_RESULTS", self.LIMIT)
+        rng = random.Random(7)
+        self.sections = [SectionFactory(name=f"Section {n}") for n in range(3)]
+        states = [{}] * 8 + [{"withdrawn": True}, {"expired": True}, {"draft": True}]
+        start = datetime(2025, 1, 1, tzinfo=UTC)
+        # Words on about 90%, 40%, 8% and 2% of 150 stories: the first windows (18 and 90 of the newest stories at
+        # this limit) are enough for the commonest, the others need wider ones or every match.
+        for n in range(150):
+            words = [word for word, share in self.SHARES.items() if rng.random() < share]
+            in_headline = words[:1] if rng.random() < 0.3 else []
+            state = rng.choice(states)
+            publish_at = start + timedelta(days=rng.uniform(0, 400))
+            if state.get("expired"):
+                publish_at = min(publish_at, timezone.now() - timedelta(days=2))
+            ArticleFactory(
+                **{key: value for key, value in state.items() if key != "expired"},
+                **({"publish_at": publish_at} if not state.get("draft") else {}),
+                **({"expire_at": publish_at + timedelta(days=1)} if state.get("expired") else {}),
+                headline=" ".join([f"Story {n}", *in_headline]),
+                body=f"<p>Filler text {n}. {' '.join(words)} and more.</p>",
+                section=rng.choice(self.sections),
+            )
+
+    SHARES = {"common": 0.9, "frequent": 0.4, "occasional": 0.08, "rare": 0.02}
+
+    def reference(self, word: str, *, section_ids: list[int] | None = None, since: date | None = None) -> list[int]:
+        """Every live match ranked the straightforward way: the newest LIMIT, headline matches first."""
+        matches = Article.objects.live().filter(search__document=SearchQuery(word, config="english"))
+        if section_ids:
+            matches = matches.filter(section_id__in=section_ids)
+        if since:
+            matches = matches.filter(publish_at__gte=datetime.combine(since, time.min, tzinfo=UTC))
+        newest = list(matches.order_by("-publish_at", "-pk")[: self.LIMIT + 1])
+        shown = sorted(
+            newest[: self.LIMIT],
+            key=lambda article: (word in article.headline.lower(), article.publish_at, article.pk),
+            reverse=True,
+        )
+        return [article.pk for article in shown], len(newest) > self.LIMIT
+
+    def searched(self, word: str, **filters) -> tuple[list[int], bool]:
+        paginator = search_articles(text=word, **filters)
+        found, number = [], 1
+        while True:
+            page = paginator.page(number)
+            found += [article.pk for article in page.object_list]
+            if not page.has_next():
+                return found, paginator.capped
+            number += 1
+
+    @pytest.mark.parametrize("word", list(SHARES))
+    def test_the_results_are_those_of_ranking_every_match(self, word: str) -> None:
+        assert self.searched(word) == self.reference(word)
+
+    @pytest.mark.parametrize("word", ["common", "frequent"])
+    def test_filters_give_the_same_results_too(self, word: str) -> None:
+        section_ids = [self.sections[0].pk]
+        assert self.searched(word, section_ids=section_ids) == self.reference(word, section_ids=section_ids)
+        since = date(2025, 11, 1)
+        assert self.searched(word, since=since) == self.reference(word, since=since)
+
+    def test_the_windows_are_looked_up_in_the_index(self) -> None:
+        # The day expression written into the SQL must be the index's, or every window would read every match.
+        with CaptureQueriesContext(connection) as captured:
+            search_articles(text="common").page(1)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        windowed = [line for line in plan.splitlines() if "Index Cond" in line and "date_trunc" in line]
+        assert windowed, plan
+        assert "article_search_match_idx" in plan
+
+
+@postgresql_only
+def test_a_snippet_shows_a_match_deep_in_a_long_story(client: Client) -> None:
+    filler = "".join(f"<p>Paragraph {n} about harbours, ferries and the weather at sea.</p>" for n in range(60))
+    ArticleFactory(headline="Port news", body=f"{filler}<p>The <b>Zanzibar</b> ferries sailed at dawn.</p>{filler}")
+    snippet = search(client, q="zanzibar ferry").select_one(".search-hit__snippet")
+    marked = [mark.get_text() for mark in snippet.select("mark")]
+    assert "Zanzibar" in marked
+    assert marked[marked.index("Zanzibar") + 1] == "ferries"
+
+
+@postgresql_only
+def test_a_snippet_skips_a_word_that_only_looks_like_a_match(client: Client) -> None:
+    # "Ministry" begins like "minister" but is another word to the stemmer: the snippet must find the real one.
+    filler = "".join(f"<p>Paragraph {n} on roads, rail and the ministry's budget.</p>" for n in range(60))
+    ArticleFactory(headline="Transport", body=f"<p>The ministry spoke.</p>{filler}<p>The minister resigned.</p>")
+    snippet = search(client, q="minister").select_one(".search-hit__snippet")
+    assert [mark.get_text() for mark in snippet.select("mark")] == ["minister"]
