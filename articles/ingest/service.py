@@ -37,7 +37,7 @@ from sections.models import Section
 from ..http_cache import content_changed
 from ..related import deferred_refresh
 from . import sources as wire_sources
-from .bulk_insert import insert_articles, insert_rows
+from .bulk_insert import insert_articles, insert_rows, new_instance
 from .fingerprint import article_fingerprint, copy_fingerprint
 from .item import Failure, ItemError, MappedItem
 from .mapping import JOB_TITLE_WORDS
@@ -468,7 +468,8 @@ class _Writer:
 
     def _new_article(self, resolved: _Resolved) -> Article:
         item = resolved.item
-        article = Article(
+        article = new_instance(
+            Article,
             headline=item.headline,
             standfirst=item.standfirst,
             body=item.body,

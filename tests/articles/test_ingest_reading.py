@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from articles.ingest import reading
 from articles.ingest.item import Failure, MappedItem
 from articles.ingest.mapping import remove_dateline_lead, split_byline
 from articles.ingest.reading import Document, ReadOptions, read_document
@@ -249,6 +250,15 @@ def test_a_bad_json_line_costs_only_itself() -> None:
     assert [getattr(result, "uri", None) for result in results[::2]] == ["one", "three"]
     assert isinstance(results[1], Failure) and results[1].source == "input:2"
     assert "malformed JSON" in results[1].reason
+
+
+def test_a_file_over_the_document_limit_is_refused_unread(tmp_path: Path, monkeypatch) -> None:
+    item = json.dumps({"uri": "one", "headline": "One"}).encode()
+    (tmp_path / "item.json").write_bytes(item)
+    monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", len(item))
+    assert [result.uri for result in read(tmp_path / "item.json")] == ["one"]  # exactly at the limit
+    monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", len(item) - 1)
+    assert f"larger than {len(item) - 1:,} bytes" in only_failure(read(tmp_path / "item.json")).reason
 
 
 def test_a_file_that_cannot_be_read_is_reported(tmp_path: Path) -> None:
