@@ -8,6 +8,7 @@ Imported at the bottom of articles/models.py, so they belong to the articles app
 from datetime import datetime
 from typing import Protocol, Self
 
+import reversion
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -188,17 +189,21 @@ def apply_wire_fields(
     fingerprint is the copy's own, so the article counts as unedited until someone changes it. Both a newer version
     of an unedited article (ingest) and a held version an editor accepts (`WireUpdate.accept`) come through here.
     """
+    # Imported here: these modules are loaded with (and need) the models this module completes.
+    from articles.related import deferred_refresh, schedule_refresh
+    from articles.revisions import keep_agency_copy
+
+    # The copy being replaced stays in the article's history, and so does this one.
+    keep_agency_copy(article.pk)
     for name in WIRE_FIELDS:
         setattr(article, name, getattr(copy, name))
     article.wire_version = copy.version
     article.wire_version_created_at = version_created_at
     article.wire_fingerprint = copy_fingerprint(copy, topics=topics, authors=authors, agencies=agencies)
-    # Imported here: the related-stories module is loaded with (and needs) the models this module completes.
-    from articles.related import deferred_refresh, schedule_refresh
-
     # Replacing the topics row by row would refresh the article's related stories once per row removed: once, at the
     # end (or at the end of the caller's own deferred block), and whether or not it had topics before.
-    with deferred_refresh():
+    with deferred_refresh(), reversion.create_revision():
+        reversion.set_comment(f"Agency version {copy.version or '?'} written in.")
         article.save(update_fields=[*WIRE_FIELDS, "wire_version", "wire_version_created_at", "wire_fingerprint"])
         TaggedArticle.objects.filter(content_object=article).delete()
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag=topic) for topic in topics)
@@ -207,4 +212,5 @@ def apply_wire_fields(
             Byline(article=article, author=author, position=position) for position, author in enumerate(authors)
         )
         article.agencies.set(agencies)
+        reversion.add_to_revision(article)
         schedule_refresh(article.pk)

@@ -23,6 +23,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from articles import revisions
 from articles.ingest import service
 from articles.models import Agency, AgencyFeed, Article, Author, Topic, WireUpdate
 from tests.factories import AgencyFactory, AgencyFeedFactory, SectionFactory, SubjectRuleFactory
@@ -282,6 +283,22 @@ def test_a_newer_version_replaces_topics_and_credits_and_the_next_version_still_
     assert "1 updated" in ingest(write(tmp_path / "v3.json", v3)).out
     article.refresh_from_db()
     assert (article.headline, [topic.name for topic in article.topic_list]) == ("Storm: three dead", ["Storms"])
+
+
+def test_each_agency_version_written_into_an_article_is_in_its_history(tmp_path: Path) -> None:
+    ingest(write(tmp_path / "v1.json", ninjs(version="1")))
+    article = Article.objects.get()
+    assert revisions.history(article) == []  # a new article is its agency copy: nothing recorded yet
+    ingest(write(tmp_path / "v2.json", ninjs(version="2", headline="Storm kills two in Brittany")))
+    history = revisions.history(article)
+    assert [version.revision.get_comment() for version in history] == [
+        "Agency version 2 written in.",
+        "Agency copy from AFP (version 1), as ingested.",
+    ]
+    assert [version.field_dict["headline"] for version in history] == [
+        "Storm kills two in Brittany",
+        "Storm hits Brittany",
+    ]
 
 
 def test_an_accepted_version_leaves_out_a_topic_deleted_since_it_arrived(tmp_path: Path) -> None:
