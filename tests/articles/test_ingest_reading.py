@@ -261,6 +261,16 @@ def test_a_file_over_the_document_limit_is_refused_unread(tmp_path: Path, monkey
     assert f"larger than {len(item) - 1:,} bytes" in only_failure(read(tmp_path / "item.json")).reason
 
 
+def test_a_file_larger_than_one_read_is_read_whole_or_refused_over_the_limit(tmp_path: Path, monkeypatch) -> None:
+    items = [{"uri": f"urn:{n}", "headline": f"Story {n}", "body_html": "<p>Words.</p>" * 100} for n in range(300)]
+    data = json.dumps(items).encode()
+    assert len(data) > 3 * reading.READ_CHUNK
+    (tmp_path / "items.json").write_bytes(data)
+    assert [result.uri for result in read(tmp_path / "items.json")] == [f"urn:{n}" for n in range(300)]
+    monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", len(data) - 1)
+    assert "larger than" in only_failure(read(tmp_path / "items.json")).reason
+
+
 def test_a_file_that_cannot_be_read_is_reported(tmp_path: Path) -> None:
     failure = only_failure(read(tmp_path / "missing.json"))
     assert "cannot read the file" in failure.reason
