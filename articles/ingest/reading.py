@@ -8,7 +8,7 @@ ones (XXE) is refused before NITF or feed parsing sees it.
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError
 
@@ -17,7 +17,7 @@ import defusedxml.ElementTree
 
 from .formats import feeds, ninjs, nitf
 from .item import Failure, ItemError, MappedItem, NotAStory, WireItem
-from .mapping import map_item
+from .mapping import map_fields, map_item, sanitize_bodies
 
 # A document is read into memory whole; past this it is refused rather than risking the worker's memory.
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
@@ -43,10 +43,13 @@ class ReadOptions:
 
 def read_documents(documents: list[Document], options: ReadOptions) -> list[MappedItem | Failure]:
     """Every item of every document, mapped, or the reason it could not be. The entry point of worker processes."""
-    # All the documents parsed first, then all their items mapped: sanitizing their bodies one after another keeps
-    # bleach's code and tables in the processor's caches, which alternating with JSON parsing evicted.
+    # In three passes over the task's documents: parse, map, sanitize. Sanitizing the bodies one after another keeps
+    # bleach's code and tables in the processor's caches, and each pass's own: reading besides sanitizing took
+    # 0.36 ms of CPU per benchmark item when each item went through every step on its own, 0.16 ms in passes.
     entries = [entry for document in documents for entry in parse_file(document, options)]
-    return [entry if isinstance(entry, Failure) else mapped(entry, options) for entry in entries]
+    results = [entry if isinstance(entry, Failure) else mapped(entry, options, map_fields) for entry in entries]
+    sanitize_bodies(results)
+    return results
 
 
 def read_document(document: Document, options: ReadOptions) -> Iterator[MappedItem | Failure]:
@@ -68,9 +71,9 @@ def parse_file(document: Document, options: ReadOptions) -> Iterator[WireItem | 
     yield from parse_document(data, source=document.source, format=document.format, options=options)
 
 
-def mapped(entry: WireItem, options: ReadOptions) -> MappedItem | Failure:
+def mapped(entry: WireItem, options: ReadOptions, mapping: Callable = map_item) -> MappedItem | Failure:
     try:
-        return map_item(entry, max_item_bytes=options.max_item_bytes)
+        return mapping(entry, max_item_bytes=options.max_item_bytes)
     except ItemError as exc:
         return Failure(entry.source, str(exc), uri=entry.uri)
 
