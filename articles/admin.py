@@ -429,6 +429,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def changeform_view(
         self, request: HttpRequest, object_id: str | None = None, *args: Any, **kwargs: Any
     ) -> HttpResponse:
+        if request.method == "POST" and object_id and object_id.isdigit():
+            revisions.keep_agency_copy(int(object_id))
         # One revision for the article with its inlines; and as the article, its topics, pins and exclusions are
         # saved one by one, its related list is refreshed once, after.
         if request.method == "POST":
@@ -490,6 +492,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def _act_on_each(self, request: HttpRequest, queryset: QuerySet[Article], transition: str) -> None:
         done, refused = 0, []
         for article in queryset:
+            revisions.keep_agency_copy(article.pk)
             try:
                 with transaction.atomic(), reversion.create_revision():
                     reversion.set_user(request.user)

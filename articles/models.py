@@ -298,13 +298,19 @@ class Article(models.Model):
         `StaleEdit` if someone else saved it since, checked and bumped in one conditional UPDATE so that of two
         concurrent saves exactly one wins.
         """
+        update_fields = kwargs.get("update_fields")
+        # Only the fields being written are cleaned: a workflow transition saving its status must not pay bleach's
+        # milliseconds for a body it doesn't write.
+        writing = None if update_fields is None else set(update_fields)
         for name in ("headline", "standfirst", "dateline", "lead_image_caption", "lead_image_credit"):
-            setattr(self, name, without_control_characters(getattr(self, name)))
+            if writing is None or name in writing:
+                setattr(self, name, without_control_characters(getattr(self, name)))
         if not self.slug:
             self.slug = slugify(self.headline, allow_unicode=True)[:255]
-        self.body = sanitize_html(self.body)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        if writing is None or "body" in writing:
+            self.body = sanitize_html(self.body)
+        if writing is not None:
+            kwargs["update_fields"] = {*writing, "version", "updated_at"}
         with transaction.atomic():
             if self.pk is not None and expected_version is not None:
                 claimed = Article.objects.filter(pk=self.pk, version=expected_version).update(

@@ -1,6 +1,7 @@
 """
 Article revisions, kept by django-reversion: every save through the admin, every workflow transition and every
-restore stores the article together with its topics and bylines. This module reads them back for editors: a
+restore stores the article together with its topics and bylines; an ingested article's agency copy is kept as its
+first revision just before anything first changes it (`keep_agency_copy`). This module reads them back for editors: a
 snapshot of a revision, a field-by-field comparison of two, and restoring one (itself a new revision).
 
 Restoring brings back the content (headline, standfirst, body, section, dateline, topics, credits), never the
@@ -23,6 +24,7 @@ from reversion.models import Version
 from sections.models import Section
 
 from . import permissions
+from .ingest.fingerprint import article_fingerprint
 from .models import Agency, Article, Author, Byline, TaggedArticle, Topic
 
 # Field names as reversion stores them (attnames: a foreign key is `section_id`).
@@ -61,6 +63,32 @@ class FieldChange:
     before: str
     after: str
     diff: SafeString | None = None
+
+
+def keep_agency_copy(article_id: int) -> None:
+    """
+    Called before anything changes an article: if it came from an agency and has no revision yet, its agency copy,
+    as stored, becomes its first revision, so an editor can compare an edit with what the agency sent, or restore it.
+
+    Wire ingest writes thousands of articles at a time without revisions: one per article (the article with its
+    topics and bylines, serialized again) would cost as much as writing the article. Until something changes it,
+    an ingested article is its agency copy, so keeping that copy can wait until then. Must run outside any other
+    revision block, which would swallow this revision into its own.
+    """
+    if reversion.is_active():
+        raise RuntimeError("keep_agency_copy() must run before the revision block of the change, not inside it")
+    article = Article.objects.filter(pk=article_id, wire_uri__isnull=False).select_related("wire_agency").first()
+    if article is None or Version.objects.get_for_object(article).exists():
+        return
+    if article_fingerprint(article) == article.wire_fingerprint:
+        agency = article.wire_agency.byline_name if article.wire_agency else "the agency"
+        comment = f"Agency copy from {agency} (version {article.wire_version or '?'}), as ingested."
+    else:  # changed by something that keeps no revision (a script, the shell): kept, but not as the agency's
+        comment = "As it stood before its first recorded change."
+    with transaction.atomic(), reversion.create_revision():
+        reversion.add_to_revision(article)
+        reversion.set_comment(comment)
+        reversion.set_date_created(article.updated_at)
 
 
 def history(article: Article) -> list[Version]:

@@ -8,7 +8,7 @@ Timestamps can't tell that: saving without a change, publishing or a redirect mo
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from articles.models import Article
@@ -19,24 +19,24 @@ def _text(value: str) -> str:
     return (value or "").replace("\r\n", "\n").strip()
 
 
-def content_fingerprint(
-    *,
-    headline: str,
-    standfirst: str,
-    body: str,
-    dateline: str,
-    embargo_until: datetime | None,
-    topics: Sequence[str],
-    authors: Sequence[str],
-    agencies: Iterable[str],
-) -> str:
+class Copy(Protocol):
+    """An agency's text or an article's: what the fingerprint covers besides topics and credits."""
+
+    headline: str
+    standfirst: str
+    body: str
+    dateline: str
+    embargo_until: datetime | None
+
+
+def content_fingerprint(copy: Copy, *, topics: Sequence[str], authors: Sequence[str], agencies: Iterable[str]) -> str:
     """Topics and authors are slugs in their order on the page; agencies are slugs in any order."""
     parts = [
-        _text(headline),
-        _text(standfirst),
-        _text(body),
-        _text(dateline),
-        str(embargo_until.timestamp()) if embargo_until else "",
+        _text(copy.headline),
+        _text(copy.standfirst),
+        _text(copy.body),
+        _text(copy.dateline),
+        str(copy.embargo_until.timestamp()) if copy.embargo_until else "",
         "\n".join(topics),
         "\n".join(authors),
         "\n".join(sorted(agencies)),
@@ -45,14 +45,20 @@ def content_fingerprint(
     return hashlib.sha256("".join(f"{len(part)}:{part}" for part in parts).encode()).hexdigest()
 
 
+def copy_fingerprint(copy: Copy, *, topics: Sequence[Any], authors: Sequence[Any], agencies: Iterable[Any]) -> str:
+    """The fingerprint of an article once `copy` is written into it with these topics, authors and agencies."""
+    return content_fingerprint(
+        copy,
+        topics=[topic.slug for topic in topics],
+        authors=[author.slug for author in authors],
+        agencies=[agency.slug for agency in agencies],
+    )
+
+
 def article_fingerprint(article: "Article") -> str:
     """The fingerprint of the article as it is in the database now (three small queries for its relations)."""
     return content_fingerprint(
-        headline=article.headline,
-        standfirst=article.standfirst,
-        body=article.body,
-        dateline=article.dateline,
-        embargo_until=article.embargo_until,
+        article,
         topics=list(article.tagged_items.order_by("pk").values_list("tag__slug", flat=True)),
         authors=list(article.bylines.order_by("position", "pk").values_list("author__slug", flat=True)),
         agencies=list(article.agencies.values_list("slug", flat=True)),

@@ -5,8 +5,10 @@ versions of an item held for an editor because someone had edited the article si
 Imported at the bottom of articles/models.py, so they belong to the articles app.
 """
 
-from typing import Self
+from datetime import datetime
+from typing import Protocol, Self
 
+import reversion
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +16,10 @@ from django.utils import timezone
 from articles.models import Agency, Article, ArticleQuerySet, Author, Byline, TaggedArticle, Topic
 from sections.models import Section
 
-from .fingerprint import article_fingerprint
+from .fingerprint import Copy, copy_fingerprint
+
+# The article fields an agency's copy fills in, and a newer version of it replaces.
+WIRE_FIELDS = ("headline", "standfirst", "body", "dateline", "embargo_until")
 
 
 class AgencyFeed(models.Model):
@@ -140,30 +145,18 @@ class WireUpdate(models.Model):
         now = timezone.now()
         with transaction.atomic():
             article = Article.objects.select_for_update().get(pk=self.article_id)
-            article.headline = self.headline
-            article.standfirst = self.standfirst
-            article.body = self.body
-            article.dateline = self.dateline
-            article.embargo_until = self.embargo_until
-            article.wire_version = self.version
-            article.wire_version_created_at = self.version_created_at
-            article.save()
-            topics = {topic.slug: topic for topic in Topic.objects.filter(slug__in=self.topics)}
-            TaggedArticle.objects.filter(content_object=article).delete()
-            TaggedArticle.objects.bulk_create(
-                TaggedArticle(content_object=article, tag=topics[slug]) for slug in self.topics if slug in topics
+            # Looked up now: a topic, author or agency deleted since this version arrived is left out.
+            topics = Topic.objects.in_bulk(self.topics, field_name="slug")
+            authors = Author.objects.in_bulk(self.authors, field_name="slug")
+            agencies = Agency.objects.in_bulk(self.agencies, field_name="slug")
+            apply_wire_fields(
+                article,
+                self,
+                version_created_at=self.version_created_at,
+                topics=[topics[slug] for slug in self.topics if slug in topics],
+                authors=[authors[slug] for slug in self.authors if slug in authors],
+                agencies=[agencies[slug] for slug in self.agencies if slug in agencies],
             )
-            authors = {author.slug: author for author in Author.objects.filter(slug__in=self.authors)}
-            Byline.objects.filter(article=article).delete()
-            Byline.objects.bulk_create(
-                Byline(article=article, author=authors[slug], position=position)
-                for position, slug in enumerate(self.authors)
-                if slug in authors
-            )
-            article.agencies.set(Agency.objects.filter(slug__in=self.agencies))
-            # Recomputed rather than copied: a topic or author deleted since arrival would otherwise look like an edit.
-            article.wire_fingerprint = article_fingerprint(article)
-            article.save(update_fields=["wire_fingerprint"])
             WireUpdate.objects.pending().filter(article=article, received_at__lte=self.received_at).exclude(
                 pk=self.pk
             ).update(dismissed_at=now)
@@ -173,3 +166,51 @@ class WireUpdate(models.Model):
     def dismiss(self) -> None:
         self.dismissed_at = timezone.now()
         self.save(update_fields=["dismissed_at"])
+
+
+class WireCopy(Copy, Protocol):
+    """One version of an item's text as the agency sent it: a mapped item being ingested, or a held `WireUpdate`."""
+
+    version: str
+
+
+def apply_wire_fields(
+    article: Article,
+    copy: WireCopy,
+    *,
+    version_created_at: datetime | None,
+    topics: list[Topic],
+    authors: list[Author],
+    agencies: list[Agency],
+) -> None:
+    """
+    Write one version of an agency item into its existing article: the text, dateline, embargo and wire version, and
+    the topics and credits in the order given. Status, section, address and pictures stay as they are. The stored
+    fingerprint is the copy's own, so the article counts as unedited until someone changes it. Both a newer version
+    of an unedited article (ingest) and a held version an editor accepts (`WireUpdate.accept`) come through here.
+    """
+    # Imported here: these modules are loaded with (and need) the models this module completes.
+    from articles.related import deferred_refresh, schedule_refresh
+    from articles.revisions import keep_agency_copy
+
+    # The copy being replaced stays in the article's history, and so does this one.
+    keep_agency_copy(article.pk)
+    for name in WIRE_FIELDS:
+        setattr(article, name, getattr(copy, name))
+    article.wire_version = copy.version
+    article.wire_version_created_at = version_created_at
+    article.wire_fingerprint = copy_fingerprint(copy, topics=topics, authors=authors, agencies=agencies)
+    # Replacing the topics row by row would refresh the article's related stories once per row removed: once, at the
+    # end (or at the end of the caller's own deferred block), and whether or not it had topics before.
+    with deferred_refresh(), reversion.create_revision():
+        reversion.set_comment(f"Agency version {copy.version or '?'} written in.")
+        article.save(update_fields=[*WIRE_FIELDS, "wire_version", "wire_version_created_at", "wire_fingerprint"])
+        TaggedArticle.objects.filter(content_object=article).delete()
+        TaggedArticle.objects.bulk_create(TaggedArticle(content_object=article, tag=topic) for topic in topics)
+        Byline.objects.filter(article=article).delete()
+        Byline.objects.bulk_create(
+            Byline(article=article, author=author, position=position) for position, author in enumerate(authors)
+        )
+        article.agencies.set(agencies)
+        reversion.add_to_revision(article)
+        schedule_refresh(article.pk)

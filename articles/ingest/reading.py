@@ -8,7 +8,7 @@ ones (XXE) is refused before NITF or feed parsing sees it.
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError
 
@@ -17,7 +17,7 @@ import defusedxml.ElementTree
 
 from .formats import feeds, ninjs, nitf
 from .item import Failure, ItemError, MappedItem, NotAStory, WireItem
-from .mapping import map_item
+from .mapping import map_fields, map_item, sanitize_bodies
 
 # A document is read into memory whole; past this it is refused rather than risking the worker's memory.
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
@@ -43,32 +43,68 @@ class ReadOptions:
 
 def read_documents(documents: list[Document], options: ReadOptions) -> list[MappedItem | Failure]:
     """Every item of every document, mapped, or the reason it could not be. The entry point of worker processes."""
-    results: list[MappedItem | Failure] = []
-    for document in documents:
-        results.extend(read_document(document, options))
+    # In three passes over the task's documents: parse, map, sanitize. Sanitizing the bodies one after another keeps
+    # bleach's code and tables in the processor's caches, and each pass's own: reading besides sanitizing took
+    # 0.36 ms of CPU per benchmark item when each item went through every step on its own, 0.16 ms in passes.
+    entries = [entry for document in documents for entry in parse_file(document, options)]
+    results = [entry if isinstance(entry, Failure) else mapped(entry, options, map_fields) for entry in entries]
+    sanitize_bodies(results)
     return results
 
 
 def read_document(document: Document, options: ReadOptions) -> Iterator[MappedItem | Failure]:
+    for entry in parse_file(document, options):
+        yield entry if isinstance(entry, Failure) else mapped(entry, options)
+
+
+def parse_file(document: Document, options: ReadOptions) -> Iterator[WireItem | Failure]:
     data = document.data
     if data is None:
         try:
-            if os.path.getsize(document.path) > MAX_DOCUMENT_BYTES:
-                yield Failure(document.source, f"the file is larger than {MAX_DOCUMENT_BYTES:,} bytes")
-                return
-            with open(document.path, "rb") as file:
-                data = file.read()
+            data = read_file(document.path, limit=MAX_DOCUMENT_BYTES)
         except OSError as exc:
             yield Failure(document.source, f"cannot read the file: {exc.strerror or exc}")
             return
-    for entry in parse_document(data, source=document.source, format=document.format, options=options):
-        if isinstance(entry, Failure):
-            yield entry
-            continue
-        try:
-            yield map_item(entry, max_item_bytes=options.max_item_bytes)
-        except ItemError as exc:
-            yield Failure(entry.source, str(exc), uri=entry.uri)
+        if data is None:
+            yield Failure(document.source, f"the file is larger than {MAX_DOCUMENT_BYTES:,} bytes")
+            return
+    yield from parse_document(data, source=document.source, format=document.format, options=options)
+
+
+def mapped(entry: WireItem, options: ReadOptions, mapping: Callable = map_item) -> MappedItem | Failure:
+    try:
+        return mapping(entry, max_item_bytes=options.max_item_bytes)
+    except ItemError as exc:
+        return Failure(entry.source, str(exc), uri=entry.uri)
+
+
+READ_CHUNK = 64 * 1024
+
+
+def read_file(path: str, *, limit: int) -> bytes | None:
+    """
+    The file's bytes, or None if it holds more than `limit` (found before reading more). Plain system calls, as
+    few as can be: a wire file is a few kilobytes, read whole by one read(), and system calls were the larger part
+    of reading one here (a buffered `open()` adds isatty, lseek and fstat calls; `getsize` a stat).
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(fd, READ_CHUNK)
+        if len(data) < READ_CHUNK:  # a short read of a regular file is its end
+            return data if len(data) <= limit else None
+        # A large file: its size first, then the rest, until its end (it may be growing) or the limit.
+        if os.fstat(fd).st_size > limit:
+            return None
+        parts = [data]
+        size = len(data)
+        while chunk := os.read(fd, READ_CHUNK):
+            parts.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return None
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def detect(data: bytes) -> str:

@@ -35,12 +35,13 @@ from articles.models import Agency, Article, Author, Byline, TaggedArticle, Topi
 from sections.models import Section
 
 from ..http_cache import content_changed
+from ..related import deferred_refresh
 from . import sources as wire_sources
-from .bulk_insert import insert_articles, insert_rows
-from .fingerprint import article_fingerprint, content_fingerprint
+from .bulk_insert import insert_articles, insert_rows, new_instance
+from .fingerprint import article_fingerprint, copy_fingerprint
 from .item import Failure, ItemError, MappedItem
 from .mapping import JOB_TITLE_WORDS
-from .models import AgencyFeed, SubjectRule, WireUpdate
+from .models import AgencyFeed, SubjectRule, WireUpdate, apply_wire_fields
 from .reading import Document, ReadOptions, read_documents
 
 BATCH_SIZE = 250
@@ -132,7 +133,9 @@ def ingest(
             else:
                 documents.append(document)
     options = ReadOptions(max_item_bytes=settings.NEWSROOM["WIRE_MAX_ITEM_BYTES"])
-    with _rolled_back(dry_run):
+    # An article written on its own (an update, or a retry after a failed batch) sends the signals of saving and
+    # re-tagging; its related stories are refreshed once, at the end, not once per topic row replaced.
+    with _rolled_back(dry_run), deferred_refresh():
         writer = _Writer(
             agency=agency, section=section, default_section=default_section, publish=publish, report=report
         )
@@ -442,16 +445,8 @@ class _Writer:
         self._load_topics(batch)
         self._load_authors(batch)
         for resolved in batch:
-            item = resolved.item
-            resolved.fingerprint = content_fingerprint(
-                headline=item.headline,
-                standfirst=item.standfirst,
-                body=item.body,
-                dateline=item.dateline,
-                embargo_until=item.embargo_until,
-                topics=[topic.slug for topic in resolved.topics],
-                authors=[author.slug for author in resolved.authors],
-                agencies=[agency.slug for agency in resolved.agencies],
+            resolved.fingerprint = copy_fingerprint(
+                resolved.item, topics=resolved.topics, authors=resolved.authors, agencies=resolved.agencies
             )
         known = set(
             Article.objects.filter(wire_uri__in=[resolved.uri for resolved in batch]).values_list(
@@ -473,7 +468,8 @@ class _Writer:
 
     def _new_article(self, resolved: _Resolved) -> Article:
         item = resolved.item
-        article = Article(
+        article = new_instance(
+            Article,
             headline=item.headline,
             standfirst=item.standfirst,
             body=item.body,
@@ -618,31 +614,14 @@ class _Writer:
                 fingerprint=resolved.fingerprint,
             )
             return Outcome.PENDING
-        article.headline = item.headline
-        article.standfirst = item.standfirst
-        article.body = item.body
-        article.dateline = item.dateline
-        article.embargo_until = item.embargo_until
-        article.wire_version = item.version
-        article.wire_version_created_at = item.version_created
-        article.wire_fingerprint = resolved.fingerprint
-        article.save(
-            update_fields=[
-                "headline",
-                "standfirst",
-                "body",
-                "dateline",
-                "embargo_until",
-                "wire_version",
-                "wire_version_created_at",
-                "wire_fingerprint",
-                "updated_at",
-            ]
+        apply_wire_fields(
+            article,
+            item,
+            version_created_at=item.version_created,
+            topics=resolved.topics,
+            authors=resolved.authors,
+            agencies=resolved.agencies,
         )
-        TaggedArticle.objects.filter(content_object=article).delete()
-        Byline.objects.filter(article=article).delete()
-        article.agencies.clear()
-        self._add_relations([(article, resolved)])
         return Outcome.UPDATED
 
 

@@ -1,9 +1,9 @@
 """What `ingest` is given on the command line, as documents: files, the wire files inside directories, feed URLs."""
 
+import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 from .item import Failure
 from .reading import MAX_DOCUMENT_BYTES, Document
@@ -25,16 +25,33 @@ def documents(source: str, *, format: str = "auto", timeout: float) -> Iterator[
         except FetchError as exc:
             yield Failure(source, str(exc))
         return
-    path = Path(source)
-    if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
-            if file.is_file() and not hidden and file.suffix.lower() in WIRE_SUFFIXES:
-                yield Document(source=str(file), path=str(file), format=format)
-    elif path.is_file():
+    if os.path.isdir(source):
+        for file in wire_files(source):
+            yield Document(source=file, path=file, format=format)
+    elif os.path.isfile(source):
         yield Document(source=source, path=source, format=format)
     else:
         yield Failure(source, "no such file or directory")
+
+
+def wire_files(directory: str) -> list[str]:
+    """
+    The wire files under `directory`, hidden files and folders left out, in path order (folder by folder, as sorted
+    pathlib paths are). Directory entries already know whether they are files, so a drop of tens of thousands of
+    files costs no system call of its own per file.
+    """
+    found = []
+    folders = [directory]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in WIRE_SUFFIXES:
+                    found.append(entry.path)
+    return sorted(found, key=lambda path: path.split(os.sep))
 
 
 class FetchError(Exception):

@@ -23,6 +23,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from articles import revisions
 from articles.ingest import service
 from articles.models import Agency, AgencyFeed, Article, Author, Topic, WireUpdate
 from tests.factories import AgencyFactory, AgencyFeedFactory, SectionFactory, SubjectRuleFactory
@@ -268,6 +269,50 @@ def test_a_newer_version_of_an_edited_article_waits_for_an_editor_and_can_be_acc
     assert "1 updated" in ingest(write(tmp_path / "v3.json", ninjs(version="3", headline="Storm: three dead"))).out
     article.refresh_from_db()
     assert article.headline == "Storm: three dead"
+
+
+def test_a_newer_version_replaces_topics_and_credits_and_the_next_version_still_applies(tmp_path: Path) -> None:
+    ingest(write(tmp_path / "v1.json", ninjs(version="1", subjects=[{"name": "Weather"}])))
+    v2 = ninjs(version="2", subjects=[{"name": "Storms"}, {"name": "Brittany"}], byline="Jean Dupont")
+    assert "1 updated" in ingest(write(tmp_path / "v2.json", v2)).out
+    article = Article.objects.get()
+    assert [topic.name for topic in article.topic_list] == ["Storms", "Brittany"]
+    assert Article.objects.for_listing().get().byline == "By Jean Dupont and AFP"
+    # Written as the agency's copy: still unedited, so version 3 applies by itself too.
+    v3 = ninjs(version="3", headline="Storm: three dead", subjects=[{"name": "Storms"}], byline="Jean Dupont")
+    assert "1 updated" in ingest(write(tmp_path / "v3.json", v3)).out
+    article.refresh_from_db()
+    assert (article.headline, [topic.name for topic in article.topic_list]) == ("Storm: three dead", ["Storms"])
+
+
+def test_each_agency_version_written_into_an_article_is_in_its_history(tmp_path: Path) -> None:
+    ingest(write(tmp_path / "v1.json", ninjs(version="1")))
+    article = Article.objects.get()
+    assert revisions.history(article) == []  # a new article is its agency copy: nothing recorded yet
+    ingest(write(tmp_path / "v2.json", ninjs(version="2", headline="Storm kills two in Brittany")))
+    history = revisions.history(article)
+    assert [version.revision.get_comment() for version in history] == [
+        "Agency version 2 written in.",
+        "Agency copy from AFP (version 1), as ingested.",
+    ]
+    assert [version.field_dict["headline"] for version in history] == [
+        "Storm kills two in Brittany",
+        "Storm hits Brittany",
+    ]
+
+
+def test_an_accepted_version_leaves_out_a_topic_deleted_since_it_arrived(tmp_path: Path) -> None:
+    ingest(write(tmp_path / "v1.json", ninjs(version="1")))
+    article = Article.objects.get()
+    article.headline = "Storm batters Brittany"
+    article.save()
+    ingest(write(tmp_path / "v2.json", ninjs(version="2", subjects=[{"name": "Storms"}, {"name": "Floods"}])))
+    Topic.objects.filter(name="Floods").delete()
+
+    WireUpdate.objects.get().accept()
+    assert [topic.name for topic in Article.objects.get().topic_list] == ["Storms"]
+    # What was written counts as the agency's copy, not as an edit: the next version applies by itself.
+    assert "1 updated" in ingest(write(tmp_path / "v3.json", ninjs(version="3", headline="Storm: three dead"))).out
 
 
 def test_editing_the_topics_counts_as_an_edit(tmp_path: Path) -> None:

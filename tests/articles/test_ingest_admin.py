@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from articles.models import Article, WireUpdate
 from articles.roles import EDITORS, JOURNALISTS
+from tests.articles import test_workflow as workflow
 from tests.articles.test_ingest import ingest, ninjs, wire_server, write  # noqa: F401  (wire_server: a fixture)
 from tests.factories import AgencyFactory, AgencyFeedFactory, ArticleFactory, SectionFactory, UserFactory
 
@@ -154,3 +155,25 @@ def test_saving_a_wire_story_unchanged_in_the_admin_is_not_an_edit(editor: Clien
     assert "1 updated" in run.out
     article.refresh_from_db()
     assert article.headline == "Storm kills two"
+
+
+def test_an_ingested_storys_agency_copy_becomes_its_first_revision_when_an_editor_changes_it(
+    editor: Client, tmp_path: Path
+) -> None:
+    ingest(write(tmp_path / "v1.json", ninjs(subjects=[{"name": "Storms"}])))
+    article = Article.objects.get()
+    revisions_url = reverse("admin:articles_article_revisions", args=[article.pk])
+    assert editor.get(revisions_url).context["versions"] == []  # untouched, it is the agency's copy
+
+    editor.post(workflow.change_url(article), workflow.form_data(article, headline="Storm batters Brittany"))
+    versions = editor.get(revisions_url).context["versions"]
+    assert [version.revision.get_comment() for version in versions] == [
+        "Edited",
+        "Agency copy from AFP (version 1), as ingested.",
+    ]
+    comparison = editor.get(revisions_url, {"from": versions[1].pk, "to": versions[0].pk}).content.decode()
+    assert "<del>hits</del>" in comparison and "<ins>batters</ins>" in comparison
+
+    editor.post(reverse("admin:articles_article_restore", args=[article.pk, versions[1].pk]))
+    article.refresh_from_db()
+    assert (article.headline, [topic.name for topic in article.topic_list]) == ("Storm hits Brittany", ["Storms"])

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from articles.ingest import reading
 from articles.ingest.item import Failure, MappedItem
 from articles.ingest.mapping import remove_dateline_lead, split_byline
-from articles.ingest.reading import Document, ReadOptions, read_document
+from articles.ingest.reading import Document, ReadOptions, read_document, read_documents
 
 DATA = Path(__file__).parent / "data"
 NINJS_SAMPLES = sorted((DATA / "ninjs").glob("*.json"))
@@ -249,6 +250,47 @@ def test_a_bad_json_line_costs_only_itself() -> None:
     assert [getattr(result, "uri", None) for result in results[::2]] == ["one", "three"]
     assert isinstance(results[1], Failure) and results[1].source == "input:2"
     assert "malformed JSON" in results[1].reason
+
+
+def test_a_file_over_the_document_limit_is_refused_unread(tmp_path: Path, monkeypatch) -> None:
+    item = json.dumps({"uri": "one", "headline": "One"}).encode()
+    (tmp_path / "item.json").write_bytes(item)
+    monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", len(item))
+    assert [result.uri for result in read(tmp_path / "item.json")] == ["one"]  # exactly at the limit
+    monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", len(item) - 1)
+    assert f"larger than {len(item) - 1:,} bytes" in only_failure(read(tmp_path / "item.json")).reason
+
+
+def test_a_file_larger_than_one_read_is_read_whole_or_refused_over_the_limit(tmp_path: Path, monkeypatch) -> None:
+    items = [{"uri": f"urn:{n}", "headline": f"Story {n}", "body_html": "<p>Words.</p>" * 100} for n in range(300)]
+    data = json.dumps(items).encode()
+    assert len(data) > 3 * reading.READ_CHUNK
+    (tmp_path / "items.json").write_bytes(data)
+    assert [result.uri for result in read(tmp_path / "items.json")] == [f"urn:{n}" for n in range(300)]
+    monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", len(data) - 1)
+    assert "larger than" in only_failure(read(tmp_path / "items.json")).reason
+
+
+def test_a_task_of_documents_comes_back_in_order_with_every_body_sanitized(tmp_path: Path) -> None:
+    for n in range(3):
+        item = {"uri": f"urn:{n}", "headline": f"Story {n}", "body_html": f"<p>Text {n}</p><script>steal()</script>"}
+        (tmp_path / f"{n}.json").write_text(json.dumps(item))
+    (tmp_path / "bad.json").write_text("{")
+    documents = [
+        Document(source=name, path=str(tmp_path / name)) for name in ["0.json", "bad.json", "1.json", "2.json"]
+    ]
+    results = read_documents(documents, OPTIONS)
+    assert [result.source if isinstance(result, Failure) else result.uri for result in results] == [
+        "urn:0",
+        "bad.json",
+        "urn:1",
+        "urn:2",
+    ]
+    assert [result.body for result in results if isinstance(result, MappedItem)] == [
+        "<p>Text 0</p>",
+        "<p>Text 1</p>",
+        "<p>Text 2</p>",
+    ]
 
 
 def test_a_file_that_cannot_be_read_is_reported(tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
+from articles import models
 from articles.house_style import format_dateline, join_names
 from articles.models import Article, ArticleRedirect
+from articles.sanitizer import sanitize_html
 from tests.factories import HIDDEN_STATES, AgencyFactory, ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +137,27 @@ def test_hostile_html_is_stripped_from_the_body_on_save(hostile: str) -> None:
     for needle in ["<script", "alert(1)", "onerror", "javascript:", "<style", "display: none", "<iframe", "onclick"]:
         assert needle not in article.body
     assert "<p>Safe text.</p>" in article.body
+
+
+def test_saving_some_fields_sanitizes_the_body_only_when_it_is_among_them(monkeypatch) -> None:
+    article = ArticleFactory(body="<p>Filed copy.</p>")
+    bodies_sanitized = []
+
+    def counting_sanitize(html: str) -> str:
+        bodies_sanitized.append(html)
+        return sanitize_html(html)
+
+    monkeypatch.setattr(models, "sanitize_html", counting_sanitize)
+    article.status = Article.Status.WITHDRAWN
+    article.save(update_fields=["status"])
+    assert bodies_sanitized == []  # a status change does not run bleach over the body
+
+    article.body = "<p>Corrected copy.</p><script>alert(1)</script>"
+    article.save(update_fields=["body"])
+    article.refresh_from_db()
+    assert bodies_sanitized == ["<p>Corrected copy.</p><script>alert(1)</script>"]
+    assert article.body == "<p>Corrected copy.</p>"
+    assert article.status == Article.Status.WITHDRAWN
 
 
 def test_sanitizing_keeps_the_newsrooms_markup() -> None:
