@@ -29,7 +29,7 @@ def compress_bodies_by_default(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_listing_indexes"),
+        ("articles", "0008_search_recency"),
     ]
 
     operations = [

@@ -249,13 +249,17 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def run_wrk(paths: list[str], *, duration: int, connections: int) -> dict:
+def run_wrk(paths: list[str], *, duration: int, connections: int, warm_all: bool) -> dict:
     url_file = ROOT / ".bench" / "urls.txt"
     url_file.write_text("\n".join(paths) + "\n")
     lua = ROOT / ".bench" / "urls.lua"
     lua.write_text(LUA)
-    for path in paths[:3]:  # warm the caches the kind relies on
-        subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{PORT}{path}"])
+    # Warm the caches the kind relies on: with the page cache on, every page, so that the row measures hits (500
+    # random articles would otherwise be mostly first renders within the run).
+    warm = paths if warm_all else paths[:3]
+    subprocess.run(
+        ["curl", "-s", *(arg for path in warm for arg in ("-o", "/dev/null", f"http://127.0.0.1:{PORT}{path}"))]
+    )
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(lua), f"http://127.0.0.1:{PORT}"],
         env={**os.environ, "BENCH_URLS": str(url_file)},
@@ -302,7 +306,7 @@ def main() -> None:
                 # Uncached pages are measured one request per worker at a time: their latency is the time to render
                 # a page, not the time spent queueing behind the other connections' pages.
                 connections = args.connections if page_cache else workers
-                figures = run_wrk(paths, duration=args.duration, connections=connections)
+                figures = run_wrk(paths, duration=args.duration, connections=connections, warm_all=page_cache)
                 rows.append(
                     {
                         "page": kind,
