@@ -11,12 +11,15 @@ temporary directory, then measures on the same bodies:
    missing), reading from files as the command does.
 
 It reports items/s (wall clock) and two ratios to sanitizing alone. The target: everything besides sanitizing adds
-at most 25% per core (ratio <= 1.25).
+at most 25% per core (ratio <= 1.25). Sanitizing alone is measured before the first ingest run and again after
+each one; each run is compared with the mean of the two measurements around it, so a machine that got busier or
+quieter during the benchmark (other benchmarks share it) biases neither side.
 
 - wall ratio: sanitize items/s divided by ingest items/s per job. Honest but noisy: other work on the machine
   slows either side.
 - CPU ratio: CPU time per item of the whole ingest (this process, its worker processes and its PostgreSQL
-  backend, read from /proc) over CPU time per item of sanitizing alone. Less sensitive to a busy machine.
+  backend, read from /proc) over CPU time per item of sanitizing alone. Less sensitive to a busy machine, but the
+  same work can cost 20% more CPU time from one minute to the next on a shared one.
 - in-run ratio (--jobs 1): the ingest's CPU time over the CPU time spent inside sanitize_html during that same run.
   Both sides are measured under the same conditions, so this is the steadiest figure on a shared machine.
 """
@@ -168,17 +171,20 @@ def main() -> None:
             f"(bodies {total_bytes / args.items / 1024:.1f} kB on average)"
         )
 
-        started, cpu_started = time.perf_counter(), time.process_time()
-        for text in bodies:
-            sanitize_html(text)
-        sanitize_seconds = time.perf_counter() - started
-        sanitize_cpu = (time.process_time() - cpu_started) / args.items
-        sanitize_rate = args.items / sanitize_seconds
-        print(
-            f"sanitize only, 1 process:     {sanitize_rate:6.1f} items/s  ({1000 / sanitize_rate:.2f} ms/item wall, "
-            f"{1000 * sanitize_cpu:.2f} ms/item CPU)"
-        )
+        def sanitize_alone(when: str) -> tuple[float, float]:
+            """Items/s (wall) and CPU seconds per item of sanitizing every body in this process."""
+            started, cpu_started = time.perf_counter(), time.process_time()
+            for text in bodies:
+                sanitize_html(text)
+            rate = args.items / (time.perf_counter() - started)
+            cpu = (time.process_time() - cpu_started) / args.items
+            print(
+                f"sanitize only, 1 process, {when}: {rate:6.1f} items/s  ({1000 / rate:.2f} ms/item wall, "
+                f"{1000 * cpu:.2f} ms/item CPU)"
+            )
+            return rate, cpu
 
+        before = sanitize_alone("before")
         from articles.ingest import mapping
 
         inside = [0.0]
@@ -195,15 +201,21 @@ def main() -> None:
             inside[0] = 0.0
             # Only this process's calls are timed: worker processes import the module afresh.
             mapping.sanitize_html = timed_sanitize
-            before = (time.process_time(), children_cpu_seconds(), backend_cpu_seconds())
+            cpu_before = (time.process_time(), children_cpu_seconds(), backend_cpu_seconds())
             started = time.perf_counter()
             report = ingest(sources=[str(directory)], publish=True, jobs=jobs)
             seconds = time.perf_counter() - started
-            after = (time.process_time(), children_cpu_seconds(), backend_cpu_seconds())
-            main_cpu, workers_cpu, postgres_cpu = ((a - b) / args.items for a, b in zip(after, before, strict=True))
+            cpu_after = (time.process_time(), children_cpu_seconds(), backend_cpu_seconds())
+            main_cpu, workers_cpu, postgres_cpu = (
+                (a - b) / args.items for a, b in zip(cpu_after, cpu_before, strict=True)
+            )
             cpu = main_cpu + workers_cpu + postgres_cpu
             if report.failed or report.counts["created"] != args.items:
                 sys.exit(f"ingest went wrong: {report.summary()}; first failures: {report.failed[:3]}")
+            mapping.sanitize_html = sanitize_html
+            after = sanitize_alone(f"after --jobs {jobs}")
+            sanitize_rate, sanitize_cpu = ((b + a) / 2 for b, a in zip(before, after, strict=True))
+            before = after
             rate = args.items / seconds
             per_core = rate / jobs
             print(
@@ -212,7 +224,8 @@ def main() -> None:
             )
             print(
                 f"    CPU ms/item: this process {1000 * main_cpu:.2f}, worker processes {1000 * workers_cpu:.2f}, "
-                f"PostgreSQL backend {1000 * postgres_cpu:.2f}"
+                f"PostgreSQL backend {1000 * postgres_cpu:.2f}; sanitizing alone, mean of before and after: "
+                f"{1000 * sanitize_cpu:.2f}"
             )
             if inside[0]:
                 sanitizing = inside[0] / args.items
