@@ -35,7 +35,8 @@ from articles.models import Agency, Article, Author, Byline, TaggedArticle, Topi
 from sections.models import Section
 
 from ..http_cache import content_changed
-from ..related import deferred_refresh
+from ..related import deferred_refresh, schedule_refresh
+from ..search import update_search_documents
 from . import sources as wire_sources
 from .bulk_insert import insert_articles, insert_rows, new_instance
 from .fingerprint import article_fingerprint, copy_fingerprint
@@ -526,6 +527,13 @@ class _Writer:
                 # The bodies were sanitized by the reader, through the same allowlist Article.save() applies.
                 insert_articles(articles)
                 self._add_relations(list(zip(articles, batch, strict=True)))
+                # Bulk inserts send no model signals: what saving would keep in step is written here. Search
+                # documents for every story (an editor searching drafts in the admin, readers once it is live);
+                # related lists for published ones, at the end of the run.
+                update_search_documents(article_ids=[article.pk for article in articles])
+                for article in articles:
+                    if article.status == Article.Status.PUBLISHED:
+                        schedule_refresh(article.pk)
                 if any(article.status == Article.Status.PUBLISHED for article in articles):
                     # Bulk inserts send no model signals: retire cached pages and validators ourselves.
                     content_changed()

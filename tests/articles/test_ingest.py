@@ -26,7 +26,15 @@ from django.test.utils import CaptureQueriesContext
 from articles import revisions
 from articles.ingest import service
 from articles.models import Agency, AgencyFeed, Article, Author, Topic, WireUpdate
-from tests.factories import AgencyFactory, AgencyFeedFactory, SectionFactory, SubjectRuleFactory
+from articles.related import related_articles
+from tests.factories import (
+    AgencyFactory,
+    AgencyFeedFactory,
+    ArticleFactory,
+    SectionFactory,
+    SubjectRuleFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -573,3 +581,22 @@ def test_published_wire_copy_shows_on_cached_pages_at_once(tmp_path: Path, clien
     assert client.get("/").status_code == 200  # the home page is now in the page cache
     ingest(write(tmp_path / "story.json", ninjs(uri="urn:test:scoop", headline="Wire scoop")), "--publish")
     assert b"Wire scoop" in client.get("/").content
+
+
+def test_published_wire_copy_is_found_by_search_and_gets_related_stories(tmp_path: Path, client: Client) -> None:
+    # Bulk inserts send no model signals: the search document and the related lists are written by ingest itself.
+    floods = TopicFactory(name="Brittany floods")
+    earlier = ArticleFactory(headline="Brittany braces for floods", topics=[floods])
+    ingest(
+        write(
+            tmp_path / "wire.json",
+            ninjs(uri="urn:test:storm", headline="Zephyrine storm floods Brittany", keywords=["Brittany floods"]),
+        ),
+        "--publish",
+    )
+    story = Article.objects.get(wire_uri="urn:test:storm")
+    assert story.topics.filter(pk=floods.pk).exists()
+    results = client.get("/search/", {"q": "Zephyrine"}).content.decode()
+    assert "Zephyrine storm floods Brittany" in results
+    assert [related.pk for related in related_articles(story, limit=5)] == [earlier.pk]
+    assert [related.pk for related in related_articles(earlier, limit=5)] == [story.pk]
