@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from sections.context_processors import top_level_sections
+from sections.context_processors import request_section_tree
 from sections.models import Section, SectionRedirect
-from sections.tree import section_tree
+from sections.tree import SectionTree
 
 from .fronts import build_front
 from .http_cache import cache_public
@@ -38,26 +38,26 @@ def home(request: HttpRequest) -> HttpResponse:
         following=LATEST_ON_HOME - house["HOME_FRONT_STORIES"],
     )
     prefetch_related_objects([*front.stories, *front.following], *credit_prefetches())
-    sections = top_level_sections(request)
+    tree = request_section_tree(request)
     shown = [*front.story_ids, *(article.pk for article in front.following)]
     context = {
         "lead": front.lead,
         "top_stories": front.stories[1:],
         "latest": front.following,
-        "section_fronts": section_fronts(sections, shown=shown),
+        "section_fronts": section_fronts(tree, shown=shown),
     }
     return TemplateResponse(request, "articles/home.html", context)
 
 
-def section_fronts(sections: list[Section], *, shown: list[int]) -> list[tuple[Section, list[Article]]]:
+def section_fronts(tree: SectionTree, *, shown: list[int]) -> list[tuple[Section, list[Article]]]:
     """
-    The newest few stories of each section (its subsections included), none of those in `shown`, in one query.
+    The newest few stories of each top-level section (subsections included), none of those in `shown`, in one query.
 
     On PostgreSQL, a UNION of one LIMITed pick per section, each read from the (section, publish time) index: ranking
     every live story by section with a window function, as SQLite (which allows no LIMIT inside a UNION) still does,
     reads the whole archive (0.6 s at 100,000 stories).
     """
-    tree = section_tree()
+    sections = tree.top_level()
     live = Article.objects.live()
     front_of = {pk: section.pk for section in sections for pk in tree.descendant_ids(section)}
     if not sections:

@@ -9,13 +9,13 @@ from articles.models import Article, credit_prefetches
 from articles.pagination import paginate
 from articles.trending import trending_articles
 
+from .context_processors import request_section_tree
 from .models import SectionRedirect
-from .tree import section_tree
 
 
 @cache_public
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tree = section_tree()
+    tree = request_section_tree(request)
     section = tree.get(slug)
     if section is None:
         renamed = SectionRedirect.objects.filter(old_slug=slug).select_related("section").first()
