@@ -412,7 +412,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return render_to_string("admin/articles/related_preview.html", {"explanations": explain_related(article)})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        articles = ChangeListQuerySet(Article, using=Article.objects.db)
+        # The list shows no body: leaving it unread spares decompressing 100 of them (about 5 kB each) per page.
+        articles = ChangeListQuerySet(Article, using=Article.objects.db).defer("body")
         if ordering := self.get_ordering(request):
             articles = articles.order_by(*ordering)
         # The byline column, for the whole page in two queries.

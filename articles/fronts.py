@@ -48,9 +48,7 @@ def build_front(
     """
     at = at or timezone.now()
     curated = list(
-        _curated(section=section, at=at)
-        .select_related("section")
-        .order_by("front_slots__position", "front_slots__pk")[:size]
+        _curated(section=section, at=at).teasers().order_by("front_slots__position", "front_slots__pk")[:size]
     )
     newest = list(
         stories.exclude(pk__in=[story.pk for story in curated]).newest_first()[: size - len(curated) + following]

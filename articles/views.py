@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # Editors' choices lead, the newest stories fill the rest of the top and the Latest list (see fronts.py).
     front = build_front(
         section=None,
-        stories=Article.objects.live().select_related("section"),
+        stories=Article.objects.live().teasers(),
         size=house["HOME_FRONT_STORIES"],
         following=LATEST_ON_HOME - house["HOME_FRONT_STORIES"],
     )
@@ -76,7 +76,7 @@ def section_fronts(tree: SectionTree, *, shown: list[int]) -> list[tuple[Section
         rank = Window(RowNumber(), partition_by=front_section, order_by=[F("publish_at").desc(), F("pk").desc()])
         stories = live.exclude(pk__in=shown).annotate(rank=rank).filter(rank__lte=STORIES_PER_SECTION_ON_HOME)
     by_section: dict[int, list[Article]] = {section.pk: [] for section in sections}
-    for article in stories.filter(section_id__in=front_of).select_related("section").newest_first():
+    for article in stories.filter(section_id__in=front_of).teasers().newest_first():
         by_section[front_of[article.section_id]].append(article)
     return [(section, by_section[section.pk]) for section in sections if by_section[section.pk]]
 

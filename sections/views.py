@@ -23,7 +23,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No such section.")
         return HttpResponsePermanentRedirect(renamed.section.get_absolute_url())
     house = settings.NEWSROOM
-    stories = Article.objects.live().filter(section_id__in=tree.descendant_ids(section)).select_related("section")
+    stories = Article.objects.live().filter(section_id__in=tree.descendant_ids(section)).teasers()
     # The editors' front tops the first page; the list below (on every page) leaves its stories out.
     front = build_front(section=section, stories=stories, size=house["SECTION_FRONT_STORIES"])
     page = paginate(request, stories.exclude(pk__in=front.story_ids).newest_first())

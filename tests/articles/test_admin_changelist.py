@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import pagination
@@ -135,3 +136,13 @@ def test_every_row_can_be_selected_for_an_action(editor: Client) -> None:
         'aria-label="Select this object for an action - Storm">'
     )
     assert checkbox in content
+
+
+def test_the_list_shows_every_headline_without_reading_the_bodies(editor: Client) -> None:
+    build(2)
+    with CaptureQueriesContext(connection) as queries:
+        response = editor.get(CHANGELIST)
+    assert len(headlines(response)) == 6
+    page_reads = [query["sql"] for query in queries if query["sql"].startswith('SELECT "articles_article"."id"')]
+    assert page_reads
+    assert not [sql for sql in page_reads if '"articles_article"."body"' in sql]

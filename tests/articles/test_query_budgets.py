@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from articles.http_cache import content_state
 from articles.models import FrontSlot, RelatedPin
@@ -123,3 +125,18 @@ def test_a_deeper_listing_page_costs_what_the_first_costs(
         response = client.get(older)
     assert response.status_code == 200
     assert response.content.count(b'class="teaser"') == 1
+
+
+@pytest.mark.parametrize("page", ["home", "section", "topic", "author", "agency"])
+def test_a_listing_page_never_reads_a_story_body(client: Client, page: str) -> None:
+    # A list shows headlines and standfirsts; the bodies (about 5 kB each at scale) would be read for nothing.
+    url = build_newsroom(2)[page]
+    content_state()
+    section_tree()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.count(b'class="teaser"') >= 2
+    story_reads = [query["sql"] for query in queries if 'FROM "articles_article"' in query["sql"]]
+    assert story_reads
+    assert not [sql for sql in story_reads if '"articles_article"."body"' in sql]

@@ -3,6 +3,7 @@ Benchmark, not a test (pytest doesn't collect it): the public site under load, a
 
     make bench                         # 100,000 generated articles (reused when already there)
     make bench ARTICLES=20000 DURATION=10
+    .venv/bin/python tests/perf/bench_site.py --pages article --modes uncached   # one row, while working on it
 
 1. Makes sure PostgreSQL and Redis are up and `wrk` is installed (says so when it starts or installs one).
 2. Fills the `bench` database with `manage.py generate_articles` (only when it holds fewer articles than asked).
@@ -288,16 +289,20 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per kind of page and mode")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections for cached pages")
+    parser.add_argument(
+        "--pages", nargs="+", metavar="KIND", help="only these kinds of page (e.g. article 'section p1')"
+    )
+    parser.add_argument("--modes", nargs="+", choices=["cached", "uncached"], default=["cached", "uncached"])
     args = parser.parse_args()
     (ROOT / ".bench").mkdir(exist_ok=True)
     ensure_services()
     prepare_data(args.articles)
     manage("collectstatic", "--noinput", "-v0")
-    urls = urls_by_kind()
+    urls = {kind: paths for kind, paths in urls_by_kind().items() if not args.pages or kind in args.pages}
     workers = os.cpu_count() or 2
     rows = []
-    for page_cache in (True, False):
-        mode = "cached" if page_cache else "uncached"
+    for mode in args.modes:
+        page_cache = mode == "cached"
         subprocess.run(["redis-cli", "-n", REDIS_URL.rsplit("/", 1)[1], "flushdb"], capture_output=True)
         queries = queries_by_kind(urls, page_cache=page_cache)
         with Server(page_cache=page_cache, workers=workers) as server:
