@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
@@ -168,8 +169,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_page(self) -> Self:
-        """Everything the article page shows: what is syndicated, plus corrections."""
-        return self.for_syndication().prefetch_related("corrections")
+        """
+        Everything the article page shows: what is syndicated, and whether the story has corrections. Most have none,
+        so their rows are read (one query, by `Article.correction_list`) only for those that do.
+        """
+        corrected = Correction.objects.filter(article=OuterRef("pk"))
+        return self.for_syndication().annotate(has_corrections=Exists(corrected))
 
 
 def article_path(section_slug: str, slug: str) -> str:
@@ -426,6 +431,13 @@ class Article(models.Model):
         authors = [byline.author for byline in sorted(self.bylines.all(), key=lambda byline: byline.position)]
         return [*authors, *self.agencies.all()]
 
+    @cached_property
+    def correction_list(self) -> list["Correction"]:
+        """The story's corrections, oldest first; no query when `for_page()` found it has none."""
+        if getattr(self, "has_corrections", True):
+            return list(self.corrections.all())
+        return []
+
     @property
     def topic_list(self) -> list[Topic]:
         """The article's topics, the main one first (see `for_page`, which prefetches them)."""
@@ -445,8 +457,7 @@ class Article(models.Model):
     @property
     def last_update(self) -> datetime | None:
         """When readers should be told the story was updated: its newest correction, else a later edit."""
-        corrections = list(self.corrections.all())  # prefetched by the article page
-        if corrections:
+        if corrections := self.correction_list:
             return max(correction.created_at for correction in corrections)
         if self.publish_at and self.updated_at and self.updated_at > self.publish_at + UPDATE_GRACE:
             return self.updated_at

@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from articles.http_cache import content_state
-from articles.models import FrontSlot, RelatedPin
+from articles.models import Article, Correction, FrontSlot, RelatedPin
 from articles.trending import seed_views
 from sections.tree import section_tree
 from tests.factories import (
@@ -72,9 +72,9 @@ def build_newsroom(size: int) -> dict:
 
 # page -> (queries, what they are). The navigation and the section tree come from the cache; listings count nothing.
 BUDGETS = {
-    # article with its section; bylines with authors; agencies; topics; corrections; related stories (pins and
-    # automatic, one query on the precomputed list); trending (one aggregate over the hourly counts); the page's
-    # pictures (lead and body) with their credit agencies and renditions. Navigation comes from the cache.
+    # article with its section; bylines with authors; agencies; topics; corrections (a corrected story only); related
+    # stories (pins and automatic, one query on the precomputed list); trending (one aggregate over the hourly
+    # counts); the page's pictures (lead and body) with their credit agencies and renditions. Navigation is cached.
     "article": 8,
     # front slots; newest stories (backfill and latest); their bylines; their agencies; stories per section front
     "home": 5,
@@ -140,3 +140,23 @@ def test_a_listing_page_never_reads_a_story_body(client: Client, page: str) -> N
     story_reads = [query["sql"] for query in queries if 'FROM "articles_article"' in query["sql"]]
     assert story_reads
     assert not [sql for sql in story_reads if '"articles_article"."body"' in sql]
+
+
+@pytest.mark.parametrize("corrections", [1, 4])
+def test_corrections_cost_one_query_and_only_on_a_corrected_story(
+    client: Client, django_assert_num_queries: Callable, corrections: int
+) -> None:
+    urls = build_newsroom(2)
+    article = Article.objects.get(slug=urls["article"].rstrip("/").rsplit("/", 1)[1])
+    content_state()
+    section_tree()
+    with CaptureQueriesContext(connection) as uncorrected:
+        assert b"Corrections and clarifications" not in client.get(urls["article"]).content
+    uncorrected_queries = len(uncorrected)  # now: the next request empties the connection's log
+    for n in range(corrections):
+        Correction.objects.create(article=article, text=f"Correction number {n}.")
+    content_state()
+    with django_assert_num_queries(uncorrected_queries + 1):
+        content = client.get(urls["article"]).content.decode()
+    assert uncorrected_queries + 1 <= BUDGETS["article"]
+    assert [f"Correction number {n}." in content for n in range(corrections)] == [True] * corrections
