@@ -46,7 +46,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Count, F, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
@@ -430,9 +430,10 @@ def recompute_all_related() -> int:
             yield from ((me.pk, pk, value, None) for value, pk in best)
 
     with transaction.atomic():
-        # A raw DELETE: the ORM's would load every row to send its post_delete (hundreds of thousands of page-cache
+        # A plain DELETE: the ORM's would load every row to send its post_delete (hundreds of thousands of page-cache
         # invalidations); the lists change once, and the cache is told so once, below.
-        RelatedStory.objects.all()._raw_delete(router.db_for_write(RelatedStory))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(RelatedStory._meta.db_table)}")  # noqa: S608
         written = insert_values(RelatedStory, ["article_id", "related_id", "score", "pin_position"], rows())
         content_changed()
     return written
@@ -454,22 +455,12 @@ def _best_in_windows(
     that once even the best boost could not lift one into the list, the rest are skipped at once. `traits` holds each
     candidate's section, day and credits, as `score()` reads them from its Profile.
     """
-    mine = [(topic, weight) for topic in me.topics if (weight := weights.get(topic, 0.0)) > 0]
-    found: set[int] = set()
-    half = CANDIDATES_PER_TOPIC // 2
-    for topic, _ in mine:
-        posting = postings.get(topic)
-        if posting is None:
-            continue
-        if len(posting.pks) <= CANDIDATES_PER_TOPIC:
-            found.update(posting.pks)
-        else:
-            middle = bisect_left(posting.days, me.day)
-            found.update(posting.pks[max(0, middle - half) : middle + half])
+    found = _windowed_candidates(me, postings, weights)
     found.discard(me.pk)
     found.difference_update(skip)
     if not found:
         return []
+    mine = [(topic, weight) for topic in me.topics if (weight := weights.get(topic, 0.0)) > 0]
     if len(mine) == 1:
         heaviest_first = [(pk, mine[0][1]) for pk in found]
     else:
