@@ -1,8 +1,9 @@
 """
 Inserting many rows fast: PostgreSQL's COPY when we run on it, `executemany` in large batches elsewhere.
 
-For trusted, generated or recomputed rows only (the data generator, the related-stories batch): no `save()` runs and
-no signal fires, so nothing derived on save (the sanitized body, search documents, related lists) is done here.
+For trusted, generated rows only (the data generator; the related-stories rebuild and wire ingest copy plain rows
+with articles/ingest/bulk_insert.py): no `save()` runs and no signal fires, so nothing derived on save (the sanitized
+body, search documents, related lists) is done here.
 Values are written as set on the objects; only fields left empty get what saving would give them (`auto_now`
 timestamps, defaults), so a generator can backdate `created_at` and `updated_at`.
 """

@@ -672,8 +672,11 @@ class RelatedStory(models.Model):
     article page reads its related stories with one indexed query. Written only by related.py.
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_stories")
-    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_to")
+    # No index of their own: related_story_once (article, related) serves lookups by article, and
+    # related_story_related_idx those by related story. Every index is written for each of the hundreds of thousands
+    # of rows a rebuild of all lists inserts.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_stories", db_index=False)
+    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_to", db_index=False)
     score = models.FloatField()
     pin_position = models.PositiveSmallIntegerField(null=True, blank=True)
 

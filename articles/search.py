@@ -39,7 +39,7 @@ from django import forms
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -48,7 +48,7 @@ from django.utils.safestring import SafeString, mark_safe
 from sections.models import Section
 
 from .models import Article, ArticleSearch, ArticleSearchTitle
-from .search_document import document_expression, title_expression
+from .search_document import body_expression, title_expression
 from .search_sql import search_page
 
 MAX_QUERY_LENGTH = 200
@@ -68,23 +68,31 @@ _TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
 def update_search_documents(*, article_ids: Iterable[int]) -> None:
-    """(Re)write the search documents of these articles from their stored text, in one statement."""
+    """
+    (Re)write the search documents of these articles from their stored text, in one statement that reads each
+    article once: the title vector is made once and goes into both tables, the document being title || body
+    (`document_expression`). Parsing text into vectors is most of the cost, and a batch of wire copy pays it per
+    story.
+    """
     if connection.vendor != "postgresql":
         return  # SQLite searches the article's own columns
     ids = list(article_ids)
-    articles = Article.objects.filter(pk__in=ids).order_by()
-    _upsert(ArticleSearch, articles.values_list("pk", document_expression(), "publish_at"), ["document", "publish_at"])
-    _upsert(ArticleSearchTitle, articles.values_list("pk", title_expression()), ["vector"])
-
-
-def _upsert(model: type[ArticleSearch | ArticleSearchTitle], rows: QuerySet, columns: list[str]) -> None:
-    """Insert or replace `model` rows (article_id, *columns) with what `rows` selects, in one statement."""
-    select, params = rows.query.sql_with_params()
-    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
+    vectors = (
+        Article.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "publish_at", title_expression(), body_expression())
+    )
+    select, params = vectors.query.sql_with_params()
+    search, title = ArticleSearch._meta.db_table, ArticleSearchTitle._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {model._meta.db_table} (article_id, {', '.join(columns)}) {select} "  # noqa: S608
-            f"ON CONFLICT (article_id) DO UPDATE SET {updates}",
+            # Referenced twice, the CTE is computed once (materialized); its column names are given here.
+            f"WITH source (article_id, publish_at, title, body) AS MATERIALIZED ({select}), "  # noqa: S608
+            f"titles AS (INSERT INTO {title} (article_id, vector) SELECT article_id, title FROM source "
+            f"ON CONFLICT (article_id) DO UPDATE SET vector = EXCLUDED.vector) "
+            f"INSERT INTO {search} (article_id, document, publish_at) "
+            f"SELECT article_id, title || body, publish_at FROM source "
+            f"ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document, publish_at = EXCLUDED.publish_at",
             params,
         )
 

@@ -55,11 +55,7 @@ def publish_day(field: str = "publish_at") -> TruncDay:
 
 def document_expression(prefix: str = "") -> SearchVector:
     """The weighted document of an article, from its columns (`prefix` reaches them across a relation)."""
-    return (
-        title_expression(prefix)
-        # Tags in the sanitized HTML are skipped by PostgreSQL's parser, so the body is indexed as it is stored.
-        + SearchVector(f"{prefix}body", weight="C", config=SEARCH_CONFIG)
-    )
+    return title_expression(prefix) + body_expression(prefix)
 
 
 def title_expression(prefix: str = "") -> SearchVector:
@@ -67,3 +63,9 @@ def title_expression(prefix: str = "") -> SearchVector:
     return SearchVector(f"{prefix}headline", weight="A", config=SEARCH_CONFIG) + SearchVector(
         f"{prefix}standfirst", weight="B", config=SEARCH_CONFIG
     )
+
+
+def body_expression(prefix: str = "") -> SearchVector:
+    """The body (C): the rest of the document after the title."""
+    # Tags in the sanitized HTML are skipped by PostgreSQL's parser, so the body is indexed as it is stored.
+    return SearchVector(f"{prefix}body", weight="C", config=SEARCH_CONFIG)

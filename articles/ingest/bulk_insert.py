@@ -10,6 +10,7 @@ bulk_create's.
 """
 
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
@@ -69,18 +70,24 @@ def insert_articles(articles: list[models.Model]) -> None:
         article._state.db = connection.alias
 
 
-def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """Insert plain rows of ids and numbers (bylines, through rows) into `model`'s table."""
-    rows = list(rows)
-    if not rows:
-        return
+def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """
+    Insert plain rows of ids and numbers (bylines, through rows, related-story rows) into `model`'s table; returns
+    how many were inserted.
+    """
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    rows = itertools.chain([first], rows)
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(model(**dict(zip(attnames, row, strict=True))) for row in rows)
-        return
+        objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objects)
+        return len(objects)
     column_of = {field.attname: field.column for field in model._meta.concrete_fields}
     columns = [column_of[attname] for attname in attnames]
     with connection.cursor() as cursor:
-        _copy(cursor, model._meta.db_table, columns, rows)
+        return _copy(cursor, model._meta.db_table, columns, rows)
 
 
 def _is_stamped(field: models.Field) -> bool:
@@ -127,14 +134,24 @@ def _db_value(field: models.Field, value: object) -> object:
     return field.get_db_prep_save(value, connection)
 
 
-# Column types whose values arrive here as Python's own (str, int, bool, aware datetime, None), which psycopg writes
-# in PostgreSQL's binary format as they are.
+# Column types whose values arrive here as Python's own (str, int, bool, float, aware datetime, None), which psycopg
+# writes in PostgreSQL's binary format as they are.
 BINARY_TYPES = frozenset(
-    {"bigint", "integer", "smallint", "boolean", "text", "character varying", "timestamp with time zone", "date"}
+    {
+        "bigint",
+        "integer",
+        "smallint",
+        "boolean",
+        "double precision",
+        "text",
+        "character varying",
+        "timestamp with time zone",
+        "date",
+    }
 )
 
 
-def _copy(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+def _copy(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     quote = connection.ops.quote_name
     statement = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
     types = _column_types(cursor, table, tuple(columns))
@@ -148,8 +165,11 @@ def _copy(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) 
     ):
         if binary:
             copy.set_types(types)
+        count = 0
         for row in rows:
             copy.write_row(row)
+            count += 1
+    return count
 
 
 _types: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}

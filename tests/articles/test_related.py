@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from articles.compiled_sql import AT_MARKER, NOW as NOW_SLOT, compile_queryset
 from articles.models import Article, RelatedExclusion, RelatedPin, RelatedStory
-from articles.related import recompute_all_related, refresh_related, related_articles, related_queryset
+from articles.related import (
+    CANDIDATES_PER_TOPIC,
+    deferred_refresh,
+    recompute_all_related,
+    refresh_related,
+    related_articles,
+    related_queryset,
+)
 from articles.roles import EDITORS
 from tests.factories import (
     HIDDEN_STATES,
@@ -257,6 +264,42 @@ def test_refreshing_one_story_at_a_time_gives_the_same_lists_as_the_batch() -> N
     recompute_all_related()
     assert stored() == incremental
     assert max(RelatedStory.objects.filter(article=articles[5]).count(), 1) <= 12
+
+
+def test_the_rebuild_of_every_list_matches_refreshing_each_story_when_topics_are_common() -> None:
+    # A topic on more than CANDIDATES_PER_TOPIC stories (each story's candidates through it are its neighbours in
+    # time), with rarer topics on some: the rebuild sums shared topics its own way and stops early on light
+    # candidates, and must come out exactly as one refresh per story does.
+    rng = random.Random(7)
+    common = TopicFactory(name="World news")
+    rarer = [TopicFactory(name=f"Topic {n}") for n in range(6)]
+    sections = [SectionFactory(name=f"Section {n}") for n in range(2)]
+    agencies = [AgencyFactory(name=name) for name in ("Reuters", "AFP")]
+    with deferred_refresh():
+        articles = [
+            ArticleFactory(
+                section=rng.choice(sections),
+                topics=[common, *rng.sample(rarer, rng.randint(0, 2))],
+                agencies=rng.sample(agencies, rng.randint(1, 2)),
+                publish_at=NOW - timedelta(days=rng.uniform(0, 300)),
+            )
+            for _ in range(CANDIDATES_PER_TOPIC + 30)
+        ]
+    RelatedExclusion.objects.create(article=articles[0], excluded=articles[1])
+
+    def stored() -> set[tuple[int, int, float, int | None]]:
+        return {
+            (row.article_id, row.related_id, round(row.score, 9), row.pin_position)
+            for row in RelatedStory.objects.all()
+        }
+
+    for article in articles:
+        refresh_related(article)
+    incremental = stored()
+    recompute_all_related()
+    assert stored() == incremental
+    assert (articles[0].pk, articles[1].pk) not in {(row[0], row[1]) for row in incremental}
+    assert {len(related_articles(article, limit=20)) for article in articles} == {12}
 
 
 @pytest.fixture
