@@ -30,7 +30,8 @@ TREE_TIMEOUT = 24 * 60 * 60
 class SectionTree:
     """Every section, in navigation order, each knowing its parent (no query to follow `section.parent`)."""
 
-    def __init__(self, sections: list[Section]) -> None:
+    def __init__(self, sections: list[Section], *, version: str = "") -> None:
+        self.version = version  # the cache version it was read under, which also keys the navigation's markup
         self.by_pk = {section.pk: section for section in sections}
         self.by_slug = {section.slug: section for section in sections}
         self.children: dict[int | None, list[Section]] = defaultdict(list)
@@ -61,17 +62,23 @@ class SectionTree:
 
 def section_tree() -> SectionTree:
     """The current tree: two cache reads, and one query after each change to the sections."""
+    version = tree_version()
+    if (tree := cache.get(TREE_KEY.format(version=version))) is not None:
+        return tree
+    tree = SectionTree(list(Section.objects.order_by("position", "name", "pk")), version=version)
+    cache.set(TREE_KEY.format(version=version), tree, _timeout())
+    return tree
+
+
+def tree_version() -> str:
+    """The version of the current tree, new whenever a section changes: one cache read."""
     version = cache.get(VERSION_KEY)
     if version is None:
         version = secrets.token_hex(8)
         # Two processes may get here at once: the first to store its version wins, and the other adopts it.
         if not cache.add(VERSION_KEY, version, _timeout()):
             version = cache.get(VERSION_KEY) or version
-    elif (tree := cache.get(TREE_KEY.format(version=version))) is not None:
-        return tree
-    tree = SectionTree(list(Section.objects.order_by("position", "name", "pk")))
-    cache.set(TREE_KEY.format(version=version), tree, _timeout())
-    return tree
+    return version
 
 
 def sections_changed() -> None:

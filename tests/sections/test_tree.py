@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.test import Client
 
@@ -70,3 +71,22 @@ def test_a_tree_read_from_the_old_rows_before_the_commit_is_not_served_after_it(
         # Another process, reading before this transaction commits, stores the tree it saw under the version then.
         cache.set(TREE_KEY.format(version=cache.get(VERSION_KEY)), old_tree)
     assert [s.name for s in section_tree().top_level()] == ["International"]
+
+
+def test_the_navigation_marks_the_section_each_page_belongs_to(client: Client) -> None:
+    # The navigation's markup is cached per section: one page's "current" mark must not follow readers elsewhere.
+    world = SectionFactory(name="World", position=1)
+    SectionFactory(name="Science", position=2)
+    europe = SectionFactory(name="Europe", parent=world)
+    story = ArticleFactory(section=europe)
+
+    def current(path: str) -> list[str]:
+        nav = BeautifulSoup(client.get(path).content, "html.parser").select_one('nav[aria-label="Sections"]')
+        assert [link.get_text() for link in nav.select("a")] == ["World", "Science"]
+        return [link.get_text() for link in nav.select('a[aria-current="page"]')]
+
+    assert current("/world/") == ["World"]
+    assert current("/science/") == ["Science"]
+    assert current(story.get_absolute_url()) == ["World"]  # a subsection's story: its top-level section
+    assert current("/") == []
+    assert current("/world/") == ["World"]
