@@ -170,11 +170,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self) -> Self:
         """
-        Everything the article page shows: what is syndicated, and whether the story has corrections. Most have none,
-        so their rows are read (one query, by `Article.correction_list`) only for those that do.
+        The article page's story: with its section, and whether it has corrections. Most have none, so their rows are
+        read (one query, by `Article.correction_list`) only for those that do. The page reads its credits and topics
+        itself (page_reads.py).
         """
         corrected = Correction.objects.filter(article=OuterRef("pk"))
-        return self.for_syndication().annotate(has_corrections=Exists(corrected))
+        return self.select_related("section").annotate(has_corrections=Exists(corrected))
 
 
 def article_path(section_slug: str, slug: str) -> str:
@@ -425,7 +426,7 @@ class Article(models.Model):
             return "expired"
         return "live"
 
-    @property
+    @cached_property
     def credits(self) -> list[Author | Agency]:
         """Who the byline names, in order: staff authors first, then agencies. Uses prefetched rows."""
         authors = [byline.author for byline in sorted(self.bylines.all(), key=lambda byline: byline.position)]
@@ -438,9 +439,9 @@ class Article(models.Model):
             return list(self.corrections.all())
         return []
 
-    @property
+    @cached_property
     def topic_list(self) -> list[Topic]:
-        """The article's topics, the main one first (see `for_page`, which prefetches them)."""
+        """The article's topics, the main one first (prefetched by `for_syndication()`, read by page_reads.py)."""
         return [tagged.tag for tagged in self.tagged_items.all()]
 
     @property

@@ -18,6 +18,7 @@ from .fronts import build_front
 from .http_cache import cache_public
 from .images.pictures import page_images
 from .models import Agency, Article, ArticleRedirect, Author, PreviewLink, Topic, credit_prefetches
+from .page_reads import read_credits_and_topics
 from .pagination import paginate
 from .related import related_articles
 from .search import SearchForm, hits, search_articles
@@ -111,6 +112,7 @@ def render_article_page(request: HttpRequest, article: Article, *, preview: bool
     Preview banner, never stored by a cache nor indexed by search engines.
     """
     house = settings.NEWSROOM
+    read_credits_and_topics(article)
     # The inline box and the Related Stories list share one lookup, and Trending leaves out all of them, so no
     # story appears twice on the page.
     related = related_articles(article, limit=house["RELATED_STORIES"] + 1)
