@@ -1,5 +1,5 @@
 from datetime import datetime, timedelta
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.core import signing
@@ -339,6 +339,16 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return article_path(self.section.slug, self.slug)
+
+    # What the byline, the topic line and the corrections show, worked out once per instance (the article page
+    # fills in the first two itself, see page_reads.py).
+    _PER_INSTANCE = ("credits", "topic_list", "correction_list")
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        # A refreshed article has its credits, topics and corrections read again, as its relations are.
+        for name in self._PER_INSTANCE:
+            self.__dict__.pop(name, None)
+        super().refresh_from_db(*args, **kwargs)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs) -> Self:

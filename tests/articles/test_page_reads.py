@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from articles.models import Article, Byline, TaggedArticle
+from articles.models import Article, Byline, Correction, TaggedArticle
 from articles.page_reads import read_credits_and_topics
 from tests.factories import AgencyFactory, ArticleFactory, AuthorFactory, TopicFactory
 
@@ -41,3 +41,20 @@ def test_the_page_shows_the_byline_and_topics_in_order(client: Client) -> None:
     content = client.get(article.get_absolute_url()).content.decode()
     assert "Zed Writer</a> and <a" in content and content.index("Zed Writer") < content.index("Amy Writer")
     assert ">Storm</a>" in content[content.index("See more on:") :]
+
+
+def test_a_refreshed_article_reads_its_credits_topics_and_corrections_again() -> None:
+    article = ArticleFactory(authors=[AuthorFactory(name="Amy Writer")], topics=[TopicFactory(name="Storm")])
+    read_credits_and_topics(article)
+    assert (article.byline, [topic.name for topic in article.topic_list], article.correction_list) == (
+        "By Amy Writer",
+        ["Storm"],
+        [],
+    )
+    Byline.objects.create(article=article, author=AuthorFactory(name="Zed Writer"), position=1)
+    TaggedArticle.objects.create(content_object=article, tag=TopicFactory(name="Floods"))
+    Correction.objects.create(article=article, text="A name was misspelt.")
+    article.refresh_from_db()
+    assert article.byline == "By Amy Writer and Zed Writer"
+    assert [topic.name for topic in article.topic_list] == ["Storm", "Floods"]
+    assert [correction.text for correction in article.correction_list] == ["A name was misspelt."]
