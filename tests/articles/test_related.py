@@ -236,6 +236,13 @@ def test_reading_a_related_list_is_one_query_however_many_stories_and_pins(
         assert len(related_articles(source, limit=6)) == 6
 
 
+def stored_lists() -> set[tuple[int, int, float, int | None]]:
+    """Every stored related list, row by row, scores rounded past float noise."""
+    return {
+        (row.article_id, row.related_id, round(row.score, 9), row.pin_position) for row in RelatedStory.objects.all()
+    }
+
+
 def test_refreshing_one_story_at_a_time_gives_the_same_lists_as_the_batch() -> None:
     rng = random.Random(4)
     topics = [TopicFactory(name=f"Topic {n}") for n in range(8)]
@@ -251,18 +258,12 @@ def test_refreshing_one_story_at_a_time_gives_the_same_lists_as_the_batch() -> N
     RelatedPin.objects.create(article=articles[0], related=articles[1])
     RelatedExclusion.objects.create(article=articles[2], excluded=articles[3])
 
-    def stored() -> set[tuple[int, int, float, int | None]]:
-        return {
-            (row.article_id, row.related_id, round(row.score, 9), row.pin_position)
-            for row in RelatedStory.objects.all()
-        }
-
     # The stories were added one by one, while topic weights changed; one more pass settles them.
     for article in articles:
         refresh_related(article)
-    incremental = stored()
+    incremental = stored_lists()
     recompute_all_related()
-    assert stored() == incremental
+    assert stored_lists() == incremental
     assert max(RelatedStory.objects.filter(article=articles[5]).count(), 1) <= 12
 
 
@@ -287,17 +288,11 @@ def test_the_rebuild_of_every_list_matches_refreshing_each_story_when_topics_are
         ]
     RelatedExclusion.objects.create(article=articles[0], excluded=articles[1])
 
-    def stored() -> set[tuple[int, int, float, int | None]]:
-        return {
-            (row.article_id, row.related_id, round(row.score, 9), row.pin_position)
-            for row in RelatedStory.objects.all()
-        }
-
     for article in articles:
         refresh_related(article)
-    incremental = stored()
+    incremental = stored_lists()
     recompute_all_related()
-    assert stored() == incremental
+    assert stored_lists() == incremental
     assert (articles[0].pk, articles[1].pk) not in {(row[0], row[1]) for row in incremental}
     assert {len(related_articles(article, limit=20)) for article in articles} == {12}
 
