@@ -17,6 +17,7 @@ and the loser of that race treats the winner's article as already there.
 """
 
 import functools
+import gc
 import hashlib
 import multiprocessing
 from collections import deque
@@ -43,7 +44,7 @@ from .fingerprint import article_fingerprint, copy_fingerprint
 from .item import Failure, ItemError, MappedItem
 from .mapping import JOB_TITLE_WORDS
 from .models import AgencyFeed, SubjectRule, WireUpdate, apply_wire_fields
-from .reading import Document, ReadOptions, read_documents
+from .reading import Document, ReadOptions, prepare_worker, read_documents
 
 BATCH_SIZE = 250
 DOCUMENTS_PER_TASK = 32
@@ -136,7 +137,7 @@ def ingest(
     options = ReadOptions(max_item_bytes=settings.NEWSROOM["WIRE_MAX_ITEM_BYTES"])
     # An article written on its own (an update, or a retry after a failed batch) sends the signals of saving and
     # re-tagging; its related stories are refreshed once, at the end, not once per topic row replaced.
-    with _rolled_back(dry_run), deferred_refresh():
+    with _collector_spared(), _rolled_back(dry_run), deferred_refresh():
         writer = _Writer(
             agency=agency, section=section, default_section=default_section, publish=publish, report=report
         )
@@ -187,6 +188,20 @@ def poll_feeds(
 
 
 @contextmanager
+def _collector_spared() -> Iterator[None]:
+    """
+    Leave what is alive when the run starts (Django, the documents to read) out of garbage collection until it ends.
+    Reading copy makes millions of short-lived objects (bleach's tokens), and every collection they trigger would
+    walk the long-lived ones again: 0.2 ms of CPU per benchmark item, a tenth of the run.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
 def _rolled_back(active: bool) -> Iterator[None]:
     """With `--dry-run`, everything happens as for real inside one transaction that is then rolled back."""
     if not active:
@@ -206,7 +221,7 @@ def _read(documents: list[Document], options: ReadOptions, *, jobs: int) -> Iter
         return
     # "spawn": workers start clean (no copy of this process's database connections or threads) on every platform.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=prepare_worker) as pool:
         window: deque[tuple[list[Document], Future]] = deque()
         for task in tasks:
             window.append((task, pool.submit(read_documents, task, options)))

@@ -3,6 +3,7 @@
 versions, agency kills, embargoes, section rules, dry runs, worker processes, feed URLs and every kind of bad input.
 """
 
+import gc
 import json
 import shutil
 import socket
@@ -429,6 +430,31 @@ def test_worker_processes_give_the_same_articles_as_one_process(monkeypatch: pyt
     Article.objects.all().delete()
     assert ingest(*sources, "--jobs", "2").code == 0
     assert {(a.wire_uri, a.headline, a.dateline, a.body, a.byline) for a in Article.objects.for_listing()} == single
+
+
+def test_a_run_leaves_garbage_collection_as_it_found_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ingest keeps what outlives it out of collection while it runs (service._collector_spared); a caller's objects
+    # must be collectable again afterwards, after a run that failed too.
+    assert gc.get_freeze_count() == 0
+    seen_frozen = []
+    original = service._Writer.write
+
+    def write(self, items):
+        seen_frozen.append(gc.get_freeze_count())
+        return original(self, items)
+
+    monkeypatch.setattr(service._Writer, "write", write)
+    assert ingest(*NINJS_SAMPLES).code == 0
+    assert seen_frozen and seen_frozen[0] > 0
+    assert gc.get_freeze_count() == 0
+
+    def fail(self, items):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service._Writer, "write", fail)
+    with pytest.raises(RuntimeError):
+        service.ingest(sources=[str(path) for path in NINJS_SAMPLES])
+    assert gc.get_freeze_count() == 0
 
 
 # --- bad input ------------------------------------------------------------------------------------------------------
