@@ -542,14 +542,14 @@ class _Writer:
                 # The bodies were sanitized by the reader, through the same allowlist Article.save() applies.
                 insert_articles(articles)
                 self._add_relations(list(zip(articles, batch, strict=True)))
-                # Bulk inserts send no model signals: what saving would keep in step is written here. Search
-                # documents for every story (an editor searching drafts in the admin, readers once it is live);
-                # related lists for published ones, at the end of the run.
-                update_search_documents(article_ids=[article.pk for article in articles])
-                for article in articles:
-                    if article.status == Article.Status.PUBLISHED:
-                        schedule_refresh(article.pk)
-                if any(article.status == Article.Status.PUBLISHED for article in articles):
+                # Bulk inserts send no model signals: what saving would keep in step for published stories is
+                # written here, search documents now and related lists at the end of the run. Drafts have neither
+                # until an editor publishes them.
+                published = [article.pk for article in articles if article.status == Article.Status.PUBLISHED]
+                if published:
+                    update_search_documents(article_ids=published)
+                    for pk in published:
+                        schedule_refresh(pk)
                     # Bulk inserts send no model signals: retire cached pages and validators ourselves.
                     content_changed()
         except DatabaseError:

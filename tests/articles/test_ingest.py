@@ -26,7 +26,16 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import revisions
 from articles.ingest import service
-from articles.models import Agency, AgencyFeed, Article, Author, Topic, WireUpdate
+from articles.models import (
+    Agency,
+    AgencyFeed,
+    Article,
+    ArticleSearch,
+    ArticleSearchTitle,
+    Author,
+    Topic,
+    WireUpdate,
+)
 from articles.related import related_articles
 from tests.factories import (
     AgencyFactory,
@@ -155,6 +164,22 @@ def test_a_default_ingest_lands_drafts_that_readers_never_see(client: Client) ->
     assert client.get("/topics/russia-ukraine-war/").status_code == 404
     assert article.headline not in client.get("/agencies/agencies/").content.decode()
     assert article.headline not in client.get("/world/").content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search documents are stored on PostgreSQL only")
+def test_only_published_wire_copy_is_indexed_for_search(client: Client) -> None:
+    sources = [REFERENCE, DATA / "wire" / "afp-ninjs-1.x.json"]
+    assert ingest(*sources).code == 0
+    assert not ArticleSearch.objects.exists() and not ArticleSearchTitle.objects.exists()
+    Article.objects.all().delete()
+    assert ingest(*sources, "--publish").code == 0
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    assert published.exists()
+    indexed = set(ArticleSearch.objects.values_list("article_id", flat=True))
+    assert indexed == set(published.values_list("pk", flat=True))
+    assert ArticleSearchTitle.objects.count() == published.count()
+    results = BeautifulSoup(client.get("/search/", {"q": "Macron troops"}).content, "html.parser")
+    assert "Macron banks on US backing" in results.select_one(".search-hit h3").get_text()
 
 
 def test_a_published_ingest_is_on_the_home_page(client: Client) -> None:

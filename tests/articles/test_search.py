@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, ArticleSearch, ArticleSearchTitle
 from articles.search import search_articles
 from tests.factories import HIDDEN_STATES, ArticleFactory, SectionFactory
 
@@ -150,6 +150,43 @@ def test_an_edited_headline_is_found_by_its_new_words_only(client: Client) -> No
     article.headline = "Mombasa ferry"
     article.save()
     assert found(client, "mombasa") == ["Mombasa ferry"]
+    assert found(client, "zanzibar") == []
+
+
+def indexed(article: Article) -> bool:
+    """Whether the article has stored search vectors (both of them, or neither: anything else is a bug)."""
+    has_document = ArticleSearch.objects.filter(article=article).exists()
+    has_title = ArticleSearchTitle.objects.filter(article=article).exists()
+    assert has_document == has_title
+    return has_document
+
+
+@postgresql_only
+def test_a_draft_is_indexed_when_it_is_published_as_it_then_reads(client: Client) -> None:
+    story = ArticleFactory(draft=True, headline="Zanzibar draft")
+    story.headline = "Kilimanjaro draft, rewritten"
+    story.save()
+    assert not indexed(story)
+    story.publish()
+    assert indexed(story)
+    assert found(client, "kilimanjaro") == ["Kilimanjaro draft, rewritten"]
+    assert found(client, "zanzibar") == []
+
+
+@postgresql_only
+@pytest.mark.parametrize("state", HIDDEN_STATES)
+def test_only_published_stories_keep_search_documents(state: str) -> None:
+    story = ArticleFactory(**{state: True}, headline="Zanzibar story")
+    # Scheduled, embargoed and expired stories are published: indexed ahead of their time, checked when read.
+    assert indexed(story) == (story.status == Article.Status.PUBLISHED)
+
+
+@postgresql_only
+def test_a_withdrawn_story_loses_its_search_documents(client: Client) -> None:
+    story = ArticleFactory(headline="Zanzibar recall")
+    assert found(client, "zanzibar") == ["Zanzibar recall"]
+    story.withdraw()
+    assert not indexed(story)
     assert found(client, "zanzibar") == []
 
 
