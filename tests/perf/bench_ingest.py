@@ -8,7 +8,8 @@ temporary directory, then measures on the same bodies:
 
 1. sanitizing alone: `sanitize_html` on every body, one process: the floor, since bleach costs milliseconds a body;
 2. `ingest --publish` with --jobs 1 and --jobs 2 into an emptied PostgreSQL database (migrated first; created if
-   missing), reading from files as the command does.
+   missing), reading from files as the command does;
+3. a default `ingest` (drafts, as the wire desk runs it), --jobs 1: no search documents or related lists to write.
 
 It reports items/s (wall clock) and two ratios to sanitizing alone. The target: everything besides sanitizing adds
 at most 25% per core (ratio <= 1.25). Sanitizing alone is measured before the first ingest run and again after
@@ -188,7 +189,8 @@ def ensure_database() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=20_000)
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="the --publish runs")
+    parser.add_argument("--no-drafts", action="store_true", help="skip the run that lands drafts")
     args = parser.parse_args()
 
     ensure_database()
@@ -238,7 +240,11 @@ def main() -> None:
             finally:
                 inside[0] += time.process_time() - started
 
-        for jobs in args.jobs:
+        runs = [(True, jobs) for jobs in args.jobs]
+        if not args.no_drafts:
+            runs.append((False, 1))
+        for publish, jobs in runs:
+            label = f"ingest {'--publish' if publish else '(drafts)'} --jobs {jobs}"
             empty_database()
             inside[0] = 0.0
             # Only this process's calls are timed: worker processes import the module afresh.
@@ -248,7 +254,7 @@ def main() -> None:
             cpu_before = (time.process_time(), children_cpu_seconds(), backend_cpu_seconds())
             started = time.perf_counter()
             with search, rebuild, refresh:
-                report = ingest(sources=[str(directory)], publish=True, jobs=jobs)
+                report = ingest(sources=[str(directory)], publish=publish, jobs=jobs)
             seconds = time.perf_counter() - started
             cpu_after = (time.process_time(), children_cpu_seconds(), backend_cpu_seconds())
             main_cpu, workers_cpu, postgres_cpu = (
@@ -258,13 +264,13 @@ def main() -> None:
             if report.failed or report.counts["created"] != args.items:
                 sys.exit(f"ingest went wrong: {report.summary()}; first failures: {report.failed[:3]}")
             mapping.sanitize_html = sanitize_html
-            after = sanitize_alone(f"after --jobs {jobs}")
+            after = sanitize_alone(f"after {label}")
             sanitize_rate, sanitize_cpu = ((b + a) / 2 for b, a in zip(before, after, strict=True))
             before = after
             rate = args.items / seconds
             per_core = rate / jobs
             print(
-                f"ingest --publish --jobs {jobs}: {rate:6.1f} items/s  ({per_core:.1f} items/s per job; wall ratio "
+                f"{label}: {rate:6.1f} items/s  ({per_core:.1f} items/s per job; wall ratio "
                 f"{sanitize_rate / per_core:.2f}; {1000 * cpu:.2f} ms/item CPU, CPU ratio {cpu / sanitize_cpu:.2f})"
             )
             print(
