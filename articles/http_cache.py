@@ -56,6 +56,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, urlencode
 
 from .models import Article, FrontSlot
+from .redis_cache import recovered
 
 STATE_KEY = "newsroom:content-state"
 # The apps whose models readers see, on pages or in what pages say about them (names, addresses, redirects).
@@ -187,6 +188,13 @@ def content_changed() -> None:
 def _forget_state() -> None:
     _local.forget_state()
     cache.delete(STATE_KEY)
+
+
+@receiver(recovered, dispatch_uid="http_cache_cache_recovered")
+def _cache_recovered(sender: type, **kwargs: Any) -> None:
+    # A change saved while Redis was away could not forget the state there: every page kept under it may be stale.
+    _local.forget_state()
+    kwargs["cache"].delete(STATE_KEY)
 
 
 class LocalTier:

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
+from articles.redis_cache import recovered
+
 from .models import Section
 
 VERSION_KEY = "newsroom:section-tree:version"
@@ -89,6 +91,12 @@ def sections_changed() -> None:
 
 def _new_version() -> None:
     cache.set(VERSION_KEY, secrets.token_hex(8), _timeout())
+
+
+@receiver(recovered, dispatch_uid="sections_tree_cache_recovered")
+def _cache_recovered(sender: type, **kwargs: Any) -> None:
+    # A section saved while Redis was away could not draw a new version there: the one it kept may be stale.
+    kwargs["cache"].delete(VERSION_KEY)
 
 
 def _timeout() -> int:
