@@ -28,6 +28,13 @@ class SearchDocumentField(SearchVectorField):
         return "tsvector" if connection.vendor == "postgresql" else "text"
 
 
+# How much of new entries the GIN index keeps in its unsorted pending list (kB) before merging them in. The default,
+# 4 MB, is several thousand stories' words: while that many wait, PostgreSQL prices the index so high that it reads
+# every stored document instead for a rare word (measured at 100,000 stories: 520-690 ms a search instead of 10-17,
+# from about 400 pending pages on). A quarter of it keeps searches on the index, and costs ingest nothing measurable.
+PENDING_LIST_KB = 1024
+
+
 class SearchDocumentIndex(GinIndex):
     """
     A GIN index on PostgreSQL; elsewhere a b-tree on the document alone, limited to non-empty documents, i.e. an
@@ -36,6 +43,7 @@ class SearchDocumentIndex(GinIndex):
 
     def __init__(self, *expressions, **kwargs) -> None:
         kwargs.setdefault("condition", Q(document__isnull=False))
+        kwargs.setdefault("gin_pending_list_limit", PENDING_LIST_KB)
         super().__init__(*expressions, **kwargs)
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
