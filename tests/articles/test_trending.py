@@ -14,6 +14,7 @@ from articles.models import Article, ArticleViewCount
 from articles.trending import RETENTION_HOURS, record_view, trending_articles
 from sections.models import Section
 from tests.factories import HIDDEN_STATES, ArticleFactory, SectionFactory, UserFactory
+from tests.redis_link import RedisLink
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,29 @@ def test_when_redis_is_down_pages_still_render_and_beacons_still_answer(client: 
     response = client.get(story.get_absolute_url())
     assert response.status_code == 200
     assert b'class="trending"' not in response.content
+
+
+def test_a_redis_that_stops_answering_is_left_alone_for_a_while(client: Client, settings) -> None:
+    link = RedisLink()
+    try:
+        settings.REDIS_URL = link.url(4)
+        settings.NEWSROOM = {**settings.NEWSROOM, "TRENDING_KEY_PREFIX": f"newsroom-test-{uuid4().hex}:"}
+        story = ArticleFactory()
+        record_view(story.pk)
+        assert [s.pk for s in trending_articles(limit=5)] == [story.pk]
+        link.cut()
+        assert beacon(client, story) == 204  # not counted
+        tried = link.connections_tried
+        for _ in range(10):
+            assert beacon(client, story) == 204
+            assert trending_articles(limit=5) == []
+        # Neither the beacons nor the pages waited on Redis again (packets dropped would cost a timeout each).
+        assert link.connections_tried == tried
+    finally:
+        link.close()
+        keys = list(redis.Redis.from_url(TEST_REDIS_URL).scan_iter(f"{settings.NEWSROOM['TRENDING_KEY_PREFIX']}*"))
+        if keys:
+            redis.Redis.from_url(TEST_REDIS_URL).delete(*keys)
 
 
 def test_article_pages_carry_the_beacon_for_readers_only(client: Client) -> None:
