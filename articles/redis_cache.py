@@ -39,6 +39,27 @@ RETRY_SECONDS = 5.0
 recovered = Signal()
 
 
+class Outage:
+    """When a Redis client last failed, and whether Redis is still left alone (for RETRY_SECONDS after that)."""
+
+    def __init__(self) -> None:
+        self.failed_at: float | None = None
+
+    def begin(self) -> None:
+        self.failed_at = time.monotonic()
+
+    def end(self) -> None:
+        self.failed_at = None
+
+    @property
+    def ongoing(self) -> bool:
+        return self.failed_at is not None
+
+    @property
+    def leave_alone(self) -> bool:
+        return self.failed_at is not None and time.monotonic() - self.failed_at < RETRY_SECONDS
+
+
 class RedisCacheClient(django_redis.RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,7 +79,7 @@ def _or_miss(answer: Callable[..., Any]) -> Callable[[Callable], Callable]:
     def decorator(method: Callable) -> Callable:
         @functools.wraps(method)
         def guarded(self: "RedisCache", *args: Any, **kwargs: Any) -> Any:
-            if self._failed_at is not None and not self._back():
+            if self._outage.ongoing and not self._back():
                 return answer(*args, **kwargs)
             try:
                 return method(self, *args, **kwargs)
@@ -100,21 +121,21 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
-        self._failed_at: float | None = None
+        self._outage = Outage()
 
     def _fail(self, exc: Exception) -> None:
-        if self._failed_at is None:
+        if not self._outage.ongoing:
             logger.warning("The Redis cache is not answering (%s): pages are made without it until it is back.", exc)
-        self._failed_at = time.monotonic()
+        self._outage.begin()
 
     def _back(self) -> bool:
         """After a failure: whether Redis answers again (and what it kept that may be stale is forgotten)."""
-        if time.monotonic() - self._failed_at < RETRY_SECONDS:
+        if self._outage.leave_alone:
             return False
-        self._failed_at = None
-        # The receivers' own calls go through these methods: if Redis is still away, they fail and set _failed_at.
+        self._outage.end()
+        # The receivers' own calls go through these methods: if Redis is still away, they fail and begin another.
         recovered.send(sender=type(self), cache=self)
-        if self._failed_at is not None:
+        if self._outage.ongoing:
             return False
         logger.warning("The Redis cache is answering again; what it kept from before is forgotten.")
         return True

@@ -25,7 +25,6 @@ import functools
 import json
 import logging
 import re
-import time
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -39,7 +38,7 @@ from django.utils import timezone
 from sections.models import Section
 
 from .models import Article, ArticleViewCount
-from .redis_cache import RETRY_SECONDS
+from .redis_cache import Outage
 
 WINDOW_HOURS = 24
 RETENTION_HOURS = 48
@@ -185,14 +184,9 @@ class RedisCounter:
         self.client = _redis_client(url)
         self.prefix = prefix
         self.increment = self.client.register_script(_INCREMENT)
-        self._failed_at: float | None = None
-
-    def _left_alone(self) -> bool:
-        """
-        Whether Redis failed less than RETRY_SECONDS ago, and is not tried again yet: a Redis that drops packets
-        would otherwise hold every page and beacon for its timeout, as the cache backend avoids too.
-        """
-        return self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_SECONDS
+        # After a failure Redis is left alone for a while, as the cache backend leaves it: a Redis that drops
+        # packets would otherwise hold every page and beacon for its timeout.
+        self._outage = Outage()
 
     def bucket(self, scope: str, hour: datetime) -> str:
         return f"{self.prefix}trending:{scope}:{hour:%Y%m%d%H}"
@@ -202,14 +196,14 @@ class RedisCounter:
 
     def add(self, reads: Mapping[int, int], *, sections: Mapping[int, list[int]], hour: datetime) -> None:
         ttl = RETENTION_HOURS * 3600
-        if self._left_alone():
+        if self._outage.leave_alone:
             return  # a lost read is better than a slow or failed request
         try:
             for article_id, count in reads.items():
                 keys = [self.bucket(scope, hour) for scope in self.scopes(sections[article_id])]
                 self.increment(keys=keys, args=[article_id, count, ttl])
         except redis.RedisError:
-            self._failed_at = time.monotonic()
+            self._outage.begin()
             logger.warning("Trending: Redis unavailable, reads are not counted", exc_info=True)
 
     def set(self, reads: Mapping[int, int], *, sections: Mapping[int, list[int]], hour: datetime) -> None:
@@ -232,13 +226,13 @@ class RedisCounter:
         return ids
 
     def trending(self, *, limit: int, exclude: list[int], section: Section | None, at: datetime) -> list[Article]:
-        if self._left_alone():
+        if self._outage.leave_alone:
             return []
         try:
             ids = self.ranking("site" if section is None else f"section{section.pk}", at)
         except redis.RedisError:
             # The page still renders, without its Trending box.
-            self._failed_at = time.monotonic()
+            self._outage.begin()
             logger.warning("Trending: Redis unavailable, showing no trending stories", exc_info=True)
             return []
         if not ids:
